@@ -1,0 +1,288 @@
+//! The HTTP layer: routes, bearer-token auth, body limits, and JSON replies.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use http::{Method, Request, Response, StatusCode};
+use hyper::body::Incoming;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::credentials::Credential;
+use crate::error::Error;
+use crate::providers::cloudflare::Cloudflare;
+use crate::providers::{Call, Meta, fingerprint};
+use crate::request::{Fields, ProviderKind, UpdateRequest};
+use crate::rt::{BodyError, Full, read_body};
+use crate::update::{self, Action, Locks, Outcome};
+use crate::upstream::Client;
+use crate::{error, info, warn};
+
+/// The largest request body accepted; an update is a few hundred bytes.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// Everything a request needs, shared by all connections.
+pub struct App {
+    pub config: Config,
+    pub cloudflare: Cloudflare,
+    pub locks: Locks,
+}
+
+impl App {
+    pub fn new(config: Config) -> Arc<App> {
+        let client = Arc::new(Client::new(config.upstream_timeout));
+        Arc::new(App {
+            cloudflare: Cloudflare::new(config.cloudflare.clone(), client),
+            locks: Locks::default(),
+            config,
+        })
+    }
+}
+
+pub async fn handle(
+    app: Arc<App>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Result<Response<Full>, Infallible> {
+    let reply = match req.uri().path() {
+        "/health" => health(&app.config, req.method()),
+        "/update" => return Ok(update(&app, peer, req).await),
+        _ => Err(Error::NotFound),
+    };
+    Ok(reply.unwrap_or_else(|e| error_reply(&e)))
+}
+
+fn health(config: &Config, method: &Method) -> Result<Response<Full>, Error> {
+    if !config.health_enabled {
+        return Err(Error::NotFound);
+    }
+    if method != Method::GET && method != Method::HEAD {
+        return Err(Error::MethodNotAllowed("Method Not Allowed".into()));
+    }
+    Ok(json_reply(StatusCode::OK, r#"{"status":"ok"}"#.into()))
+}
+
+#[derive(Serialize)]
+struct Success<'a> {
+    status: &'static str,
+    code: u16,
+    message: &'static str,
+    action: Action,
+    data: Data<'a>,
+    provider_metadata: &'a Meta,
+    warnings: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Data<'a> {
+    provider: &'static str,
+    zone: &'a str,
+    record: &'a str,
+    fqdn: String,
+    #[serde(rename = "type")]
+    rtype: &'static str,
+    value: &'a str,
+    ttl: u32,
+    previous_value: Option<&'a str>,
+}
+
+async fn update(app: &App, peer: SocketAddr, req: Request<Incoming>) -> Response<Full> {
+    let started = Instant::now();
+    let (target, cred) = match prepare(&app.config, req).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            log_failure("/update", &e, started, peer);
+            return error_reply(&e);
+        }
+    };
+    let what = format!("{} {} {}", target.provider.id(), target.fqdn(), target.rtype.as_str());
+    match execute(app, &target, &cred).await {
+        Ok(out) => {
+            let change = match &out.previous_value {
+                Some(prev) => format!("{prev} -> {}", target.value),
+                None => target.value.clone(),
+            };
+            let ms = started.elapsed().as_millis();
+            let ttl = out.record.ttl;
+            info!("{what} {} {change} (ttl {ttl}) in {ms} ms from {}", out.action.as_str(), peer.ip());
+            for w in &out.warnings {
+                warn!("{what}: {w}");
+            }
+            success_reply(&target, &out)
+        }
+        Err(e) => {
+            log_failure(&what, &e, started, peer);
+            error_reply(&e)
+        }
+    }
+}
+
+/// One line per failed update; the provider's own code in brackets, never a secret.
+fn log_failure(what: &str, e: &Error, started: Instant, peer: SocketAddr) {
+    let ms = started.elapsed().as_millis();
+    let code = e.provider_code().map(|c| format!(" [{c}]")).unwrap_or_default();
+    let (status, ip) = (e.status(), peer.ip());
+    if status >= 500 {
+        error!("{what} failed: {status} {e}{code} in {ms} ms from {ip}");
+    } else {
+        warn!("{what} failed: {status} {e}{code} in {ms} ms from {ip}");
+    }
+}
+
+/// Everything that needs no provider: method, auth, fields, credential.
+async fn prepare(config: &Config, req: Request<Incoming>) -> Result<(UpdateRequest, Credential), Error> {
+    let method = req.method().clone();
+    let enabled = match method {
+        Method::GET => config.get_enabled,
+        Method::POST => config.post_enabled,
+        _ => return Err(Error::MethodNotAllowed("Method Not Allowed".into())),
+    };
+    if !enabled {
+        return Err(Error::MethodNotAllowed(format!("{method} method is disabled")));
+    }
+    check_auth(config, req.headers().get(http::header::AUTHORIZATION))?;
+
+    // RouterOS may send the credential as several header lines; they are one list.
+    let cred_header = req
+        .headers()
+        .get_all("x-upstream-authorization")
+        .iter()
+        .map(|v| v.to_str().map_err(|_| Error::BadRequest("X-Upstream-Authorization is not valid text".into())))
+        .collect::<Result<Vec<_>, _>>()?
+        .join(",");
+    let fields = if method == Method::GET {
+        Fields::from_form(req.uri().query().unwrap_or(""))?
+    } else {
+        read_fields(req).await?
+    };
+    let update = fields.validate()?;
+    let cred = Credential::parse(Some(cred_header.as_str()))?;
+    match update.provider {
+        ProviderKind::Cloudflare => cred.secret().map(drop)?,
+        ProviderKind::Aliyun | ProviderKind::Tencent => cred.pair().map(drop)?,
+    }
+    Ok((update, cred))
+}
+
+async fn execute(app: &App, update: &UpdateRequest, cred: &Credential) -> Result<Outcome, Error> {
+    let key = fingerprint(&[
+        update.provider.id(),
+        cred.id.as_deref().unwrap_or(""),
+        cred.secret.as_deref().unwrap_or(""),
+        &update.fqdn(),
+        update.rtype.as_str(),
+    ]);
+    // Same record, same credential: one at a time, so two first calls cannot both create.
+    let _guard = app.locks.lock(key).await;
+    let call = Call { req: update, cred, meta: Meta::default(), warnings: Vec::new() };
+    match update.provider {
+        ProviderKind::Cloudflare => update::run(&app.cloudflare, call).await,
+        ProviderKind::Aliyun | ProviderKind::Tencent => Err(Error::Invalid(format!(
+            "provider: {} is not available in this build",
+            update.provider.id()
+        ))),
+    }
+}
+
+async fn read_fields(req: Request<Incoming>) -> Result<Fields, Error> {
+    let declared = req
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(Error::PayloadTooLarge);
+    }
+    let json_type = req
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.to_ascii_lowercase().contains("json"));
+    let body = read_body(req.into_body(), MAX_BODY).await.map_err(|e| match e {
+        BodyError::TooLarge => Error::PayloadTooLarge,
+        BodyError::Io(e) => Error::BadRequest(format!("Could not read the request body: {e}")),
+    })?;
+    // RouterOS fetch labels its body form-encoded whatever it holds: a body that starts
+    // with `{` is JSON.
+    if body.trim_ascii_start().starts_with(b"{") || json_type {
+        Fields::from_json(&body)
+    } else {
+        let text = std::str::from_utf8(&body)
+            .map_err(|_| Error::BadRequest("Request body is not valid UTF-8".into()))?;
+        Fields::from_form(text.trim())
+    }
+}
+
+/// `Authorization: Bearer <token>`, compared in constant time against every token.
+fn check_auth(config: &Config, header: Option<&http::HeaderValue>) -> Result<(), Error> {
+    if !config.auth_enabled {
+        return Ok(());
+    }
+    let value = header.and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
+    if value.is_empty() {
+        return Err(Error::MissingToken);
+    }
+    let (scheme, token) = value.split_once(char::is_whitespace).unwrap_or((value, ""));
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(Error::InvalidToken);
+    }
+    if token.is_empty() {
+        return Err(Error::MissingToken);
+    }
+    // Hashing first makes every comparison the same length; no early exit on a match.
+    let given = Sha256::digest(token.as_bytes());
+    let mut matched = 0u8;
+    for t in &config.auth_tokens {
+        let want = Sha256::digest(t.as_bytes());
+        let diff = given.iter().zip(want.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+        matched |= u8::from(diff == 0);
+    }
+    if matched == 1 { Ok(()) } else { Err(Error::InvalidToken) }
+}
+
+fn json_reply(status: StatusCode, body: String) -> Response<Full> {
+    let mut resp = Response::new(Full::new(body));
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    h.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    h.insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// The single place an `Error` becomes a response.
+pub fn error_reply(e: &Error) -> Response<Full> {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let mut resp = json_reply(status, e.body());
+    for (name, value) in e.headers() {
+        if let Ok(v) = http::HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(name, v);
+        }
+    }
+    resp
+}
+
+fn success_reply(t: &UpdateRequest, out: &Outcome) -> Response<Full> {
+    let body = Success {
+        status: "success",
+        code: 200,
+        message: out.action.message(),
+        action: out.action,
+        data: Data {
+            provider: t.provider.id(),
+            zone: &t.zone,
+            record: &t.record,
+            fqdn: t.fqdn(),
+            rtype: t.rtype.as_str(),
+            value: &t.value,
+            ttl: out.record.ttl,
+            previous_value: out.previous_value.as_deref(),
+        },
+        provider_metadata: &out.meta,
+        warnings: &out.warnings,
+    };
+    json_reply(StatusCode::OK, serde_json::to_string(&body).unwrap_or_default())
+}

@@ -1,0 +1,139 @@
+//! `X-Upstream-Authorization: ApiKey id="…", secret="…"` — the provider credential.
+//!
+//! Accepted: scheme in any case; `id`/`secret` in either order; values quoted with `"` or
+//! `'` (a comma inside quotes is part of the value) or bare; spaces around `=`; fields
+//! separated by `,`, `;` or just spaces — RouterOS `/tool fetch` splits header lists at
+//! commas, so a comma-free form must work.
+
+use std::fmt;
+
+use crate::error::Error;
+
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Credential {
+    pub id: Option<String>,
+    pub secret: Option<String>,
+}
+
+// Never print a credential, not even by accident in a debug line.
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Credential(<hidden>)")
+    }
+}
+
+fn malformed(why: &str) -> Error {
+    Error::BadRequest(format!("Malformed X-Upstream-Authorization header: {why}"))
+}
+
+impl Credential {
+    /// Parses the header value. A missing header is an empty credential.
+    pub fn parse(header: Option<&str>) -> Result<Credential, Error> {
+        let Some(header) = header.map(str::trim).filter(|h| !h.is_empty()) else {
+            return Ok(Credential::default());
+        };
+        let (scheme, mut rest) = header.split_at(header.find(char::is_whitespace).unwrap_or(header.len()));
+        if !scheme.eq_ignore_ascii_case("apikey") {
+            return Err(malformed(r#"expected the ApiKey scheme: ApiKey id="…", secret="…""#));
+        }
+        let mut cred = Credential::default();
+        loop {
+            rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ';');
+            if rest.is_empty() {
+                break;
+            }
+            let name_end = rest.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(rest.len());
+            let name = &rest[..name_end];
+            rest = rest[name_end..].trim_start();
+            rest = rest
+                .strip_prefix('=')
+                .ok_or_else(|| malformed(&format!("expected '=' after {name:?}")))?
+                .trim_start();
+            let value;
+            if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                let close = rest[1..].find(q).ok_or_else(|| malformed(&format!("unterminated quote in {name:?}")))?;
+                value = &rest[1..1 + close];
+                rest = &rest[close + 2..];
+            } else {
+                let end = rest.find(|c: char| c.is_whitespace() || c == ',' || c == ';').unwrap_or(rest.len());
+                value = &rest[..end];
+                rest = &rest[end..];
+            }
+            let slot = match name.to_ascii_lowercase().as_str() {
+                "id" => &mut cred.id,
+                "secret" => &mut cred.secret,
+                _ => continue,
+            };
+            *slot = Some(value.to_string()).filter(|v| !v.is_empty());
+        }
+        Ok(cred)
+    }
+
+    /// The secret, or the 400 that says it is missing.
+    pub fn secret(&self) -> Result<&str, Error> {
+        self.secret.as_deref().ok_or(Error::MissingCredential("secret"))
+    }
+
+    /// Both fields, as Aliyun and Tencent need them.
+    pub fn pair(&self) -> Result<(&str, &str), Error> {
+        match (self.id.as_deref(), self.secret.as_deref()) {
+            (Some(id), Some(secret)) => Ok((id, secret)),
+            (None, None) => Err(Error::MissingCredential("id, secret")),
+            (None, _) => Err(Error::MissingCredential("id")),
+            (_, None) => Err(Error::MissingCredential("secret")),
+        }
+    }
+
+    /// Every credential string, to scrub from provider messages before they go anywhere.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in [&self.secret, &self.id].into_iter().flatten() {
+            if s.len() >= 4 {
+                out = out.replace(s.as_str(), "<redacted>");
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn both(h: &str) -> (Option<String>, Option<String>) {
+        let c = Credential::parse(Some(h)).unwrap_or_else(|e| panic!("{h}: {e}"));
+        (c.id, c.secret)
+    }
+
+    #[test]
+    fn every_form() {
+        let want = (Some("a1".to_string()), Some("s,2".to_string()));
+        for h in [
+            r#"ApiKey id="a1", secret="s,2""#,
+            r#"apikey secret="s,2", id="a1""#,
+            r#"APIKEY id = 'a1' , secret = 's,2'"#,
+            r#"ApiKey id=a1, secret="s,2""#,
+            r#"ApiKey id="a1" secret="s,2""#,
+            r#"ApiKey id="a1";secret="s,2""#,
+            r#"ApiKey   id=a1   secret='s,2'   "#,
+        ] {
+            assert_eq!(both(h), want, "{h}");
+        }
+        assert_eq!(both(r#"ApiKey secret=tok_en-1"#), (None, Some("tok_en-1".into())));
+        assert_eq!(both(r#"ApiKey secret="x" other="y""#), (None, Some("x".into())));
+    }
+
+    #[test]
+    fn errors() {
+        for h in [r#"ApiKey id="a, secret="b""#, r#"Bearer xyz"#, r#"ApiKey id"#] {
+            let e = Credential::parse(Some(h)).unwrap_err();
+            assert_eq!(e.status(), 400, "{h}");
+            assert!(e.message().starts_with("Malformed X-Upstream-Authorization"), "{h}");
+        }
+        let none = Credential::parse(None).unwrap();
+        assert_eq!(none.secret().unwrap_err().message(), "Missing required credential: secret");
+        let only = Credential::parse(Some(r#"ApiKey secret="s""#)).unwrap();
+        assert_eq!(only.pair().unwrap_err().message(), "Missing required credential: id");
+        assert_eq!(format!("{only:?}"), "Credential(<hidden>)");
+    }
+}

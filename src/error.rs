@@ -1,0 +1,169 @@
+//! The one error type of the request path and its single mapping to status and message.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::upstream::Fault;
+
+/// Field order as the original's replies: status, code, message.
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    status: &'static str,
+    code: u16,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider_error: Option<&'a ProviderError>,
+}
+
+/// Which step of an update failed; it starts the message (`Failed to query DNS records: …`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Query,
+    Create,
+    Update,
+}
+
+impl Op {
+    fn prefix(self) -> &'static str {
+        match self {
+            Op::Query => "Failed to query DNS records",
+            Op::Create => "Failed to create DNS record",
+            Op::Update => "Failed to update DNS record",
+        }
+    }
+}
+
+/// What a provider said when it refused a call, already stripped of anything secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProviderError {
+    /// `Cloudflare`, `Aliyun`, `Tencent`.
+    #[serde(skip)]
+    pub provider: &'static str,
+    pub code: String,
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.provider, self.code, self.message)
+    }
+}
+
+#[derive(Debug)]
+pub enum Error {
+    /// A malformed request or header.
+    BadRequest(String),
+    MissingCredential(&'static str),
+    MissingToken,
+    InvalidToken,
+    /// No such route.
+    NotFound,
+    ZoneNotFound { zone: String, hint: &'static str },
+    MethodNotAllowed(String),
+    MultipleRecords { fqdn: String, rtype: String, count: usize },
+    PayloadTooLarge,
+    /// The request's own values are wrong.
+    Invalid(String),
+    /// The provider refused the values it was given.
+    Refused { op: Op, err: ProviderError },
+    /// The provider failed, or refused the credential.
+    Provider { op: Op, err: ProviderError },
+    /// No usable answer from the provider: network, TLS, protocol, bad body, timeout.
+    Upstream { op: Op, provider: &'static str, fault: Fault },
+    /// The provider answered with a non-JSON body or an unexpected status.
+    BadAnswer { op: Op, provider: &'static str, status: u16 },
+    RateLimited { provider: &'static str, retry_after: Option<String> },
+    ClockNotSet(String),
+}
+
+impl Error {
+    pub fn status(&self) -> u16 {
+        match self {
+            Error::BadRequest(_) | Error::MissingCredential(_) => 400,
+            Error::MissingToken => 401,
+            Error::InvalidToken => 403,
+            Error::NotFound | Error::ZoneNotFound { .. } => 404,
+            Error::MethodNotAllowed(_) => 405,
+            Error::MultipleRecords { .. } => 409,
+            Error::PayloadTooLarge => 413,
+            Error::Invalid(_) | Error::Refused { .. } => 422,
+            Error::Provider { .. } | Error::BadAnswer { .. } => 502,
+            Error::Upstream { fault: Fault::Timeout(_), .. } => 504,
+            Error::Upstream { .. } => 502,
+            Error::RateLimited { .. } | Error::ClockNotSet(_) => 503,
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Error::BadRequest(m) | Error::Invalid(m) | Error::MethodNotAllowed(m) => m.clone(),
+            Error::MissingCredential(field) => format!("Missing required credential: {field}"),
+            Error::MissingToken => "Missing authentication token".into(),
+            Error::InvalidToken => "Invalid authentication token".into(),
+            Error::NotFound => "Not Found".into(),
+            Error::ZoneNotFound { zone, hint } => format!("Zone not found for domain: {zone}{hint}"),
+            Error::MultipleRecords { fqdn, rtype, count } => {
+                format!("Multiple records found for {fqdn} ({rtype}): {count}")
+            }
+            Error::PayloadTooLarge => "Request body is too large".into(),
+            Error::Refused { op, err } | Error::Provider { op, err } => {
+                format!("{}: {err}", op.prefix())
+            }
+            Error::Upstream { op, provider, fault } => format!("{}: {provider}: {fault}", op.prefix()),
+            Error::BadAnswer { op, provider, status } => {
+                format!("{}: {provider} answered HTTP {status} without a usable JSON body", op.prefix())
+            }
+            Error::RateLimited { provider, retry_after } => match retry_after {
+                Some(s) => format!("{provider} rate limit reached; retry after {s} s"),
+                None => format!("{provider} rate limit reached; retry later"),
+            },
+            Error::ClockNotSet(m) => m.clone(),
+        }
+    }
+
+    pub fn provider_error(&self) -> Option<&ProviderError> {
+        match self {
+            Error::Refused { err, .. } | Error::Provider { err, .. } => Some(err),
+            _ => None,
+        }
+    }
+
+    /// Headers the status calls for.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        match self {
+            // RouterOS fetch reports a 401 without this header as an error of its own.
+            Error::MissingToken => vec![("www-authenticate", "Bearer realm=\"ddns-gateway\"".into())],
+            Error::MethodNotAllowed(_) => vec![("allow", "GET, POST".into())],
+            Error::RateLimited { retry_after: Some(s), .. } => vec![("retry-after", s.clone())],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The JSON body: `{"status":"error","code":N,"message":"…"}` (+ `provider_error`).
+    /// Unknown routes keep the original's `{"detail":"Not Found"}`.
+    pub fn body(&self) -> String {
+        if let Error::NotFound = self {
+            return r#"{"detail":"Not Found"}"#.into();
+        }
+        let body = ErrorBody {
+            status: "error",
+            code: self.status(),
+            message: self.message(),
+            provider_error: self.provider_error(),
+        };
+        serde_json::to_string(&body).unwrap_or_default()
+    }
+
+    /// The provider's own error code for the log line, if it gave one.
+    pub fn provider_code(&self) -> Option<&str> {
+        self.provider_error().map(|p| p.code.as_str())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}

@@ -1,0 +1,91 @@
+use std::process::ExitCode;
+
+use ddns_gateway::api::App;
+use ddns_gateway::cli::{self, HELP};
+use ddns_gateway::config::Config;
+use ddns_gateway::{error, info, log, server, warn};
+
+fn main() -> ExitCode {
+    let cli = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(c) => c,
+        Err(e) => return usage_error(&e),
+    };
+    if cli.help {
+        print!("{HELP}");
+        return ExitCode::SUCCESS;
+    }
+    if cli.version {
+        println!("ddns-gateway {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    // Non-UTF-8 variables cannot be ours; skip them instead of panicking.
+    let env = std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+    let config = match Config::load(&cli, env) {
+        Ok(c) => c,
+        Err(e) => return usage_error(&e),
+    };
+
+    let file = if config.log_file_enabled {
+        let opened = std::fs::OpenOptions::new().create(true).append(true).open(&config.log_file_path);
+        match opened {
+            Ok(f) => Some(f),
+            Err(e) => {
+                eprintln!("ddns-gateway: cannot open log file {}: {e}", config.log_file_path);
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        None
+    };
+    log::init(config.log_level, file);
+    for w in &config.warnings {
+        warn!("{w}");
+    }
+
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            error!("cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(serve(config))
+}
+
+async fn serve(config: Config) -> ExitCode {
+    let shown = if config.host.contains(':') {
+        format!("[{}]:{}", config.host, config.port)
+    } else {
+        format!("{}:{}", config.host, config.port)
+    };
+    let listener = match tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            error!("cannot listen on {shown}: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    info!("DDNS Gateway starting on \"{shown}\" (Methods: {})", config.methods_label());
+    server::run(listener, App::new(config), stop_signal()).await;
+    info!("DDNS Gateway stopped");
+    ExitCode::SUCCESS
+}
+
+/// SIGTERM (RouterOS `/container stop`, where we are PID 1) or SIGINT.
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        error!("cannot install signal handlers; stop with SIGKILL");
+        return std::future::pending().await;
+    };
+    let name = tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    };
+    info!("received {name}, shutting down");
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("ddns-gateway: {message}");
+    ExitCode::from(2)
+}

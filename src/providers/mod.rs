@@ -1,0 +1,80 @@
+//! DNS providers behind one trait. `update::run` does the deciding (create, update or leave
+//! alone); a provider only lists, creates and changes records in its own API's terms.
+
+pub mod cloudflare;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::credentials::Credential;
+use crate::error::Error;
+use crate::request::UpdateRequest;
+
+/// One record as the provider stores it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub id: String,
+    pub value: String,
+    pub ttl: u32,
+    /// `None` when the provider has none (or does not report it).
+    pub comment: Option<String>,
+}
+
+/// `provider_metadata` of a reply.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Meta {
+    pub record_id: Option<String>,
+    pub zone_id: Option<String>,
+    pub request_id: Option<String>,
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Extra {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cf_ray: Option<String>,
+}
+
+/// One update in flight: what was asked, with what credential, and what the provider
+/// calls have told us so far.
+pub struct Call<'a> {
+    pub req: &'a UpdateRequest,
+    pub cred: &'a Credential,
+    pub meta: Meta,
+    pub warnings: Vec<String>,
+}
+
+/// The fields of a record that must change; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Change {
+    pub value: Option<String>,
+    pub ttl: Option<u32>,
+    pub comment: Option<String>,
+}
+
+impl Change {
+    pub fn is_empty(&self) -> bool {
+        self.value.is_none() && self.ttl.is_none() && self.comment.is_none()
+    }
+}
+
+#[allow(async_fn_in_trait)]
+pub trait Provider {
+    /// Every record whose name is exactly the request's name (case-insensitive) and whose
+    /// type is the request's type.
+    async fn list(&self, call: &mut Call<'_>) -> Result<Vec<Record>, Error>;
+    /// Creates the record; ttl and comment only if the request has them.
+    async fn create(&self, call: &mut Call<'_>) -> Result<Record, Error>;
+    /// Changes exactly the fields in `change`; returns the record as it is afterwards.
+    async fn update(&self, call: &mut Call<'_>, current: &Record, change: &Change) -> Result<Record, Error>;
+}
+
+/// A digest that stands for a secret in maps and caches, so none of them holds the secret.
+pub fn fingerprint(parts: &[&str]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p.as_bytes());
+    }
+    h.finalize().into()
+}

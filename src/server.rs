@@ -1,0 +1,92 @@
+//! The accept loop: a bounded number of connections, hyper's HTTP/1.1 with timeouts, and a
+//! graceful stop that lets requests in flight finish.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::service::service_fn;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+
+use crate::api::{self, App};
+use crate::rt::{TokioIo, TokioTimer};
+use crate::{debug, info, warn};
+
+/// Connections served at once; further clients wait in the kernel's accept queue.
+pub const MAX_CONNECTIONS: usize = 256;
+/// A client has this long to send a request's headers, and an idle keep-alive connection
+/// is closed after it.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Request line and headers together; RouterOS sends well under 1 KiB.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// How long a stop waits for requests in flight.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves until `shutdown` completes, then drains. Returns when every connection has
+/// closed or the drain time has run out.
+pub async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Output = ()>) {
+    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::pin!(shutdown);
+
+    loop {
+        // Back-pressure: take a connection slot before accepting.
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(ok) => ok,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little, keep serving.
+                    warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| api::handle(app.clone(), peer, req));
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer)
+                .header_read_timeout(HEADER_TIMEOUT)
+                .max_buf_size(MAX_HEADER_BYTES.max(8192))
+                .max_header_size(MAX_HEADER_BYTES)
+                .keep_alive(true);
+            let conn = builder.serve_connection(TokioIo(stream), service);
+            tokio::pin!(conn);
+            let result = tokio::select! {
+                r = conn.as_mut() => r,
+                _ = async { stop.wait_for(|s| *s).await.is_ok() } => {
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            if let Err(e) = result {
+                debug!("connection from {peer}: {e}");
+            }
+            drop(permit);
+        });
+    }
+
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let busy = MAX_CONNECTIONS - permits.available_permits();
+    if busy > 0 {
+        info!("stopping: waiting for {busy} open connection(s)");
+    }
+    let all = permits.acquire_many(MAX_CONNECTIONS as u32);
+    if tokio::time::timeout(DRAIN_TIMEOUT, all).await.is_err() {
+        warn!("stopping: connections still open after {} s, closing them", DRAIN_TIMEOUT.as_secs());
+    }
+}

@@ -1,0 +1,306 @@
+//! The HTTPS client for provider APIs: hyper 1.x over tokio-rustls (ring, embedded webpki
+//! roots), HTTP/1.1 connections kept alive and reused per host, one deadline per call and a
+//! cap on what a response may make us hold.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Request};
+use hyper::client::conn::http1::SendRequest;
+use tokio::net::TcpStream;
+
+use crate::rt::{BodyError, Full, TokioIo, read_body};
+
+/// A response body larger than this is cut off: no DNS API answer comes close.
+pub const MAX_RESPONSE: usize = 1 << 20;
+/// How long an idle connection is kept for reuse, and how many per host.
+const IDLE_FOR: Duration = Duration::from_secs(50);
+const IDLE_PER_HOST: usize = 4;
+
+/// A provider's API base URL: `https://api.cloudflare.com/client/v4`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub tls: bool,
+    pub host: String,
+    pub port: u16,
+    /// Base path without a trailing slash (may be empty).
+    pub path: String,
+}
+
+impl Endpoint {
+    pub fn parse(s: &str) -> Result<Endpoint, String> {
+        let s = s.trim();
+        let (tls, rest) = if let Some(r) = s.strip_prefix("https://") {
+            (true, r)
+        } else if let Some(r) = s.strip_prefix("http://") {
+            (false, r)
+        } else {
+            return Err("expected an http:// or https:// URL".into());
+        };
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        if path.contains(['?', '#']) {
+            return Err("the URL must not have a query or fragment".into());
+        }
+        let default_port = if tls { 443 } else { 80 };
+        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+            let (h, after) = v6.split_once(']').ok_or("unterminated IPv6 address")?;
+            (format!("[{h}]"), after.strip_prefix(':'))
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (h.to_string(), Some(p)),
+                None => (authority.to_string(), None),
+            }
+        };
+        let port = match port {
+            None => default_port,
+            Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0).ok_or("invalid port")?,
+        };
+        if host.is_empty() || host.contains(['@', ' ']) {
+            return Err("the URL has no valid host".into());
+        }
+        Ok(Endpoint { tls, host: host.to_ascii_lowercase(), port, path: path.trim_end_matches('/').into() })
+    }
+
+    /// `host` or `host:port` when the port is not the scheme's default: the Host header.
+    pub fn authority(&self) -> String {
+        if self.port == if self.tls { 443 } else { 80 } {
+            self.host.clone()
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = if self.tls { "https" } else { "http" };
+        write!(f, "{scheme}://{}{}", self.authority(), self.path)
+    }
+}
+
+/// Why a call got no usable HTTP response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    Timeout(Duration),
+    Resolve(String),
+    Connect(String),
+    Tls(String),
+    Protocol(String),
+    TooLarge,
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fault::Timeout(d) => write!(f, "no answer within {} s", d.as_secs()),
+            Fault::Resolve(m) | Fault::Connect(m) | Fault::Tls(m) | Fault::Protocol(m) => {
+                f.write_str(m)
+            }
+            Fault::TooLarge => write!(f, "response larger than {} KiB", MAX_RESPONSE / 1024),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+pub struct Client {
+    timeout: Duration,
+    idle: Mutex<HashMap<String, Vec<(SendRequest<Full>, Instant)>>>,
+    tls: OnceLock<tokio_rustls::TlsConnector>,
+}
+
+impl Client {
+    pub fn new(timeout: Duration) -> Client {
+        Client { timeout, idle: Mutex::new(HashMap::new()), tls: OnceLock::new() }
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// One call, within the configured deadline. `target` is the path and query below the
+    /// endpoint's base path.
+    pub async fn send(
+        &self,
+        ep: &Endpoint,
+        method: Method,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Result<Response, Fault> {
+        let call = self.send_inner(ep, method, target, headers, body);
+        tokio::time::timeout(self.timeout, call).await.unwrap_or(Err(Fault::Timeout(self.timeout)))
+    }
+
+    async fn send_inner(
+        &self,
+        ep: &Endpoint,
+        method: Method,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Result<Response, Fault> {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(format!("{}{}", ep.path, target))
+            .header("host", ep.authority())
+            .header("user-agent", concat!("ddns-gateway/", env!("CARGO_PKG_VERSION")))
+            .header("accept", "application/json");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let mut req = builder
+            .body(Full::new(body))
+            .map_err(|e| Fault::Protocol(format!("cannot build request: {e}")))?;
+
+        let key = ep.to_string();
+        // A pooled connection the server has closed meanwhile hands the request back
+        // unsent; then a fresh connection gets it.
+        let (mut sender, resp) = loop {
+            let (mut sender, fresh) = match self.take_idle(&key) {
+                Some(s) => (s, false),
+                None => (self.connect(ep).await?, true),
+            };
+            if sender.ready().await.is_err() && !fresh {
+                continue;
+            }
+            match sender.try_send_request(req).await {
+                Ok(resp) => break (sender, resp),
+                Err(mut e) => match e.take_message() {
+                    Some(r) if !fresh => req = r,
+                    _ => return Err(Fault::Protocol(format!("{}: {}", ep.host, e.error()))),
+                },
+            }
+        };
+        let status = resp.status().as_u16();
+        let (parts, incoming) = resp.into_parts();
+        let body = read_body(incoming, MAX_RESPONSE).await.map_err(|e| match e {
+            BodyError::TooLarge => Fault::TooLarge,
+            BodyError::Io(e) => Fault::Protocol(format!("{}: reading the response failed: {e}", ep.host)),
+        })?;
+        if sender.ready().await.is_ok() {
+            self.put_idle(key, sender);
+        }
+        Ok(Response { status, headers: parts.headers, body: body.into() })
+    }
+
+    fn take_idle(&self, key: &str) -> Option<SendRequest<Full>> {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let list = idle.get_mut(key)?;
+        while let Some((s, since)) = list.pop() {
+            if since.elapsed() < IDLE_FOR && !s.is_closed() {
+                return Some(s);
+            }
+        }
+        None
+    }
+
+    fn put_idle(&self, key: String, sender: SendRequest<Full>) {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let list = idle.entry(key).or_default();
+        list.retain(|(s, since)| since.elapsed() < IDLE_FOR && !s.is_closed());
+        if list.len() < IDLE_PER_HOST {
+            list.push((sender, Instant::now()));
+        }
+    }
+
+    async fn connect(&self, ep: &Endpoint) -> Result<SendRequest<Full>, Fault> {
+        let host = ep.host.trim_start_matches('[').trim_end_matches(']');
+        let addrs = tokio::net::lookup_host((host, ep.port))
+            .await
+            .map_err(|e| Fault::Resolve(format!("cannot resolve {host}: {e}")))?;
+        let mut last = None;
+        let mut tcp = None;
+        for addr in addrs {
+            match TcpStream::connect(addr).await {
+                Ok(s) => {
+                    tcp = Some(s);
+                    break;
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        let tcp = tcp.ok_or_else(|| {
+            let why = last.map_or("no address".to_string(), |e| e.to_string());
+            Fault::Connect(format!("cannot connect to {}: {why}", ep.authority()))
+        })?;
+        let _ = tcp.set_nodelay(true);
+        let handshake_err = |e: hyper::Error| Fault::Protocol(format!("{}: {e}", ep.host));
+        let builder = hyper::client::conn::http1::Builder::new();
+        if ep.tls {
+            let name = rustls::pki_types::ServerName::try_from(host.to_string())
+                .map_err(|_| Fault::Tls(format!("invalid TLS server name {host}")))?;
+            let stream = self.tls().connect(name, tcp).await.map_err(|e| tls_fault(host, e))?;
+            let (sender, conn) = builder.handshake(TokioIo(stream)).await.map_err(handshake_err)?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            Ok(sender)
+        } else {
+            let (sender, conn) = builder.handshake(TokioIo(tcp)).await.map_err(handshake_err)?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            Ok(sender)
+        }
+    }
+
+    fn tls(&self) -> &tokio_rustls::TlsConnector {
+        // Built on first use: a gateway pointed only at plain-HTTP endpoints never pays for it.
+        self.tls.get_or_init(|| {
+            let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let mut config = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .expect("ring supports the default protocol versions")
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+            config.alpn_protocols = vec![b"http/1.1".to_vec()];
+            tokio_rustls::TlsConnector::from(Arc::new(config))
+        })
+    }
+}
+
+fn tls_fault(host: &str, e: std::io::Error) -> Fault {
+    let inner = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+    let hint = match inner {
+        Some(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::NotValidYet | rustls::CertificateError::Expired,
+        )) => " (is the system clock right? sync NTP on the router)",
+        _ => "",
+    };
+    Fault::Tls(format!("TLS handshake with {host} failed: {e}{hint}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints() {
+        let e = Endpoint::parse("https://api.cloudflare.com/client/v4/").unwrap();
+        assert_eq!((e.tls, e.host.as_str(), e.port, e.path.as_str()), (true, "api.cloudflare.com", 443, "/client/v4"));
+        assert_eq!(e.authority(), "api.cloudflare.com");
+        let e = Endpoint::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!((e.authority().as_str(), e.path.as_str()), ("127.0.0.1:8080", ""));
+        let e = Endpoint::parse("http://[::1]:9000/x").unwrap();
+        assert_eq!(e.to_string(), "http://[::1]:9000/x");
+        for bad in ["ftp://x", "api.cloudflare.com", "http://", "http://h:0", "http://h:99999", "http://h/?a"] {
+            assert!(Endpoint::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
