@@ -13,10 +13,13 @@ use sha2::{Digest, Sha256};
 use crate::config::Config;
 use crate::credentials::Credential;
 use crate::error::Error;
+use crate::providers::aliyun::Aliyun;
 use crate::providers::cloudflare::Cloudflare;
+use crate::providers::tencent::Tencent;
 use crate::providers::{Call, Meta, fingerprint};
 use crate::request::{Fields, ProviderKind, UpdateRequest};
 use crate::rt::{BodyError, Full, read_body};
+use crate::time::{Utc, unix_now};
 use crate::update::{self, Action, Locks, Outcome};
 use crate::upstream::Client;
 use crate::{error, info, warn};
@@ -24,21 +27,61 @@ use crate::{error, info, warn};
 /// The largest request body accepted; an update is a few hundred bytes.
 pub const MAX_BODY: usize = 64 * 1024;
 
+/// When this binary was built (Unix seconds), from build.rs.
+pub const BUILD_EPOCH: i64 = match i64::from_str_radix(env!("DDNS_GATEWAY_BUILD_EPOCH"), 10) {
+    Ok(n) => n,
+    Err(_) => 0,
+};
+
 /// Everything a request needs, shared by all connections.
 pub struct App {
     pub config: Config,
     pub cloudflare: Cloudflare,
+    pub aliyun: Aliyun,
+    pub tencent: Tencent,
     pub locks: Locks,
+    /// A system clock before this (Unix seconds) is not set: TLS certificates and signed
+    /// timestamps cannot work. A day before the build, to allow for build-host clocks.
+    pub clock_floor: i64,
 }
 
 impl App {
     pub fn new(config: Config) -> Arc<App> {
+        Arc::new(App::with_clock_floor(config, BUILD_EPOCH - 86_400))
+    }
+
+    pub fn with_clock_floor(config: Config, clock_floor: i64) -> App {
         let client = Arc::new(Client::new(config.upstream_timeout));
-        Arc::new(App {
-            cloudflare: Cloudflare::new(config.cloudflare.clone(), client),
+        App {
+            cloudflare: Cloudflare::new(config.cloudflare.clone(), client.clone()),
+            aliyun: Aliyun::new(config.aliyun.clone(), client.clone()),
+            tencent: Tencent::new(config.tencent.clone(), client),
             locks: Locks::default(),
+            clock_floor,
             config,
-        })
+        }
+    }
+
+    /// Refuses to call out while the system clock is before the build date, where
+    /// certificates look not yet valid and signatures expired.
+    fn check_clock(&self, provider: ProviderKind) -> Result<(), Error> {
+        let tls = match provider {
+            ProviderKind::Cloudflare => self.config.cloudflare.tls,
+            ProviderKind::Aliyun => self.config.aliyun.tls,
+            ProviderKind::Tencent => self.config.tencent.tls,
+        };
+        // Signatures carry the time; TLS checks certificate dates. Plain-HTTP Cloudflare
+        // (a proxy) needs neither.
+        let needs_clock = tls || provider != ProviderKind::Cloudflare;
+        let now = unix_now();
+        if now >= self.clock_floor || !needs_clock {
+            return Ok(());
+        }
+        Err(Error::ClockNotSet(format!(
+            "System clock is not set (it reads {} UTC, before this build of {}); sync NTP on the router",
+            Utc::from_unix(now).log_stamp(),
+            Utc::from_unix(self.clock_floor + 86_400).date()
+        )))
     }
 }
 
@@ -150,7 +193,9 @@ async fn prepare(config: &Config, req: Request<Incoming>) -> Result<(UpdateReque
         .headers()
         .get_all("x-upstream-authorization")
         .iter()
-        .map(|v| v.to_str().map_err(|_| Error::BadRequest("X-Upstream-Authorization is not valid text".into())))
+        .map(|v| {
+            v.to_str().map_err(|_| Error::BadRequest("X-Upstream-Authorization is not valid text".into()))
+        })
         .collect::<Result<Vec<_>, _>>()?
         .join(",");
     let fields = if method == Method::GET {
@@ -168,6 +213,7 @@ async fn prepare(config: &Config, req: Request<Incoming>) -> Result<(UpdateReque
 }
 
 async fn execute(app: &App, update: &UpdateRequest, cred: &Credential) -> Result<Outcome, Error> {
+    app.check_clock(update.provider)?;
     let key = fingerprint(&[
         update.provider.id(),
         cred.id.as_deref().unwrap_or(""),
@@ -180,10 +226,8 @@ async fn execute(app: &App, update: &UpdateRequest, cred: &Credential) -> Result
     let call = Call { req: update, cred, meta: Meta::default(), warnings: Vec::new() };
     match update.provider {
         ProviderKind::Cloudflare => update::run(&app.cloudflare, call).await,
-        ProviderKind::Aliyun | ProviderKind::Tencent => Err(Error::Invalid(format!(
-            "provider: {} is not available in this build",
-            update.provider.id()
-        ))),
+        ProviderKind::Aliyun => update::run(&app.aliyun, call).await,
+        ProviderKind::Tencent => update::run(&app.tencent, call).await,
     }
 }
 

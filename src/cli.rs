@@ -78,23 +78,18 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, 
             }
             Long("auth-enabled") => switch(&mut cli, "auth.enabled", "--auth-enabled", true)?,
             Long("auth-disabled") => switch(&mut cli, "auth.enabled", "--auth-disabled", false)?,
-            Long("log-file-enabled") => {
-                switch(&mut cli, "logging.file_enabled", "--log-file-enabled", true)?
-            }
+            Long("log-file-enabled") => switch(&mut cli, "logging.file_enabled", "--log-file-enabled", true)?,
             Long("log-file-disabled") => {
                 switch(&mut cli, "logging.file_enabled", "--log-file-disabled", false)?
             }
             Long("health-enabled") => switch(&mut cli, "health.enabled", "--health-enabled", true)?,
-            Long("health-disabled") => {
-                switch(&mut cli, "health.enabled", "--health-disabled", false)?
-            }
+            Long("health-disabled") => switch(&mut cli, "health.enabled", "--health-disabled", false)?,
             Long("auth-tokens") => {
                 let values = parser.values().map_err(|_| "--auth-tokens needs a value".to_string())?;
                 let list = tokens.get_or_insert_with(Vec::new);
                 for v in values {
-                    let v = v
-                        .into_string()
-                        .map_err(|_| "--auth-tokens: value is not valid UTF-8".to_string())?;
+                    let v =
+                        v.into_string().map_err(|_| "--auth-tokens: value is not valid UTF-8".to_string())?;
                     list.extend(v.split_whitespace().map(|t| Raw::Str(t.to_string())));
                 }
             }
@@ -146,8 +141,7 @@ mod tests {
 
     #[test]
     fn tokens_space_separated_and_repeated() {
-        let cli = parse(args(&["--auth-tokens", "a", "b", "--port", "1", "--auth-tokens", "c"]))
-            .unwrap();
+        let cli = parse(args(&["--auth-tokens", "a", "b", "--port", "1", "--auth-tokens", "c"])).unwrap();
         let toks = ["a", "b", "c"].map(|t| Raw::Str(t.into())).to_vec();
         assert_eq!(setting(&cli, "auth.tokens"), Some(&Raw::List(toks)));
         assert_eq!(setting(&cli, "server.port"), Some(&Raw::Str("1".into())));

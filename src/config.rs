@@ -1,6 +1,7 @@
-//! One validated `Config`, merged from flags > environment (`DDNS_GATEWAY_<SECTION>_<KEY>`)
-//! > TOML file > defaults. Every source becomes `Setting`s of raw values; the coercions and
-//! the checks live here once, so each error names the key exactly as the user wrote it.
+//! One validated `Config`, merged from (highest first) flags, the environment
+//! (`DDNS_GATEWAY_<SECTION>_<KEY>`), the TOML file and the defaults. Every source becomes
+//! `Setting`s of raw values; the coercions and checks live here once, so each error names
+//! the key exactly as the user wrote it.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -164,16 +165,15 @@ impl Config {
 
     /// Reads the file (if any) and the environment, and merges them under the flags.
     pub fn load(cli: &Cli, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, String> {
-        let env: Vec<(String, String)> =
-            env.into_iter().filter(|(k, _)| k.starts_with(ENV_PREFIX)).collect();
+        let env: Vec<(String, String)> = env.into_iter().filter(|(k, _)| k.starts_with(ENV_PREFIX)).collect();
         let mut warnings = Vec::new();
 
         let env_path = env.iter().find(|(k, _)| k == "DDNS_GATEWAY_CONFIG").map(|(_, v)| v.clone());
         let path = cli.config.clone().or(env_path);
         let mut settings = match &path {
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .map_err(|e| format!("cannot read config file {p}: {e}"))?;
+                let text =
+                    std::fs::read_to_string(p).map_err(|e| format!("cannot read config file {p}: {e}"))?;
                 from_toml(&text, p, &mut warnings)?
             }
             None => match std::fs::read_to_string(DEFAULT_FILE) {
@@ -203,9 +203,8 @@ impl Config {
                 Some(s) => coerce_str(s),
             }
         };
-        let bool_of = |key: &str, default: bool| -> Result<bool, String> {
-            get(key).map_or(Ok(default), coerce_bool)
-        };
+        let bool_of =
+            |key: &str, default: bool| -> Result<bool, String> { get(key).map_or(Ok(default), coerce_bool) };
         let int_of = |key: &str, default: i64| -> Result<(i64, Option<&Setting>), String> {
             match get(key) {
                 None => Ok((default, None)),
@@ -243,9 +242,8 @@ impl Config {
         }
         let endpoint = |key: &str, default: &str| -> Result<Endpoint, String> {
             let text = str_of(key, default)?;
-            Endpoint::parse(&text).map_err(|e| {
-                format!("{}: {e}, got {text:?}", get(key).map_or(key, |s| s.source.as_str()))
-            })
+            Endpoint::parse(&text)
+                .map_err(|e| format!("{}: {e}, got {text:?}", get(key).map_or(key, |s| s.source.as_str())))
         };
 
         Ok(Config {
@@ -309,11 +307,7 @@ fn coerce_list(s: &Setting) -> Result<Vec<String>, String> {
         format!("{}: expected a list of strings, got {shown}", s.source)
     };
     match &s.raw {
-        Raw::Str(v) => Ok(v
-            .split([',', ' ', '\t'])
-            .filter(|t| !t.is_empty())
-            .map(String::from)
-            .collect()),
+        Raw::Str(v) => Ok(v.split([',', ' ', '\t']).filter(|t| !t.is_empty()).map(String::from).collect()),
         Raw::List(items) => items
             .iter()
             .map(|i| match i {
@@ -454,8 +448,7 @@ mod tests {
     #[test]
     fn unknown_keys_warn() {
         let mut w = Vec::new();
-        from_toml("[server]\nprot = 1\n[extra]\na = 1\n[providers.foo]\nx=1\n", "c.toml", &mut w)
-            .unwrap();
+        from_toml("[server]\nprot = 1\n[extra]\na = 1\n[providers.foo]\nx=1\n", "c.toml", &mut w).unwrap();
         assert_eq!(w, ["c.toml: unknown keys ignored: extra, providers.foo, server.prot"]);
     }
 

@@ -51,11 +51,13 @@ impl Credential {
                 .trim_start();
             let value;
             if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
-                let close = rest[1..].find(q).ok_or_else(|| malformed(&format!("unterminated quote in {name:?}")))?;
+                let close =
+                    rest[1..].find(q).ok_or_else(|| malformed(&format!("unterminated quote in {name:?}")))?;
                 value = &rest[1..1 + close];
                 rest = &rest[close + 2..];
             } else {
-                let end = rest.find(|c: char| c.is_whitespace() || c == ',' || c == ';').unwrap_or(rest.len());
+                let end =
+                    rest.find(|c: char| c.is_whitespace() || c == ',' || c == ';').unwrap_or(rest.len());
                 value = &rest[..end];
                 rest = &rest[end..];
             }

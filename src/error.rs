@@ -60,21 +60,45 @@ pub enum Error {
     InvalidToken,
     /// No such route.
     NotFound,
-    ZoneNotFound { zone: String, hint: &'static str },
+    ZoneNotFound {
+        zone: String,
+        hint: &'static str,
+    },
     MethodNotAllowed(String),
-    MultipleRecords { fqdn: String, rtype: String, count: usize },
+    MultipleRecords {
+        fqdn: String,
+        rtype: String,
+        count: usize,
+    },
     PayloadTooLarge,
     /// The request's own values are wrong.
     Invalid(String),
     /// The provider refused the values it was given.
-    Refused { op: Op, err: ProviderError },
+    Refused {
+        op: Op,
+        err: ProviderError,
+    },
     /// The provider failed, or refused the credential.
-    Provider { op: Op, err: ProviderError },
+    Provider {
+        op: Op,
+        err: ProviderError,
+    },
     /// No usable answer from the provider: network, TLS, protocol, bad body, timeout.
-    Upstream { op: Op, provider: &'static str, fault: Fault },
+    Upstream {
+        op: Op,
+        provider: &'static str,
+        fault: Fault,
+    },
     /// The provider answered with a non-JSON body or an unexpected status.
-    BadAnswer { op: Op, provider: &'static str, status: u16 },
-    RateLimited { provider: &'static str, retry_after: Option<String> },
+    BadAnswer {
+        op: Op,
+        provider: &'static str,
+        status: u16,
+    },
+    RateLimited {
+        provider: &'static str,
+        retry_after: Option<String>,
+    },
     ClockNotSet(String),
 }
 

@@ -65,13 +65,8 @@ pub fn write(level: Level, module: &str, args: fmt::Arguments<'_>) {
     if msg.contains(['\n', '\r']) {
         msg = msg.replace(['\n', '\r'], " ");
     }
-    let line = format!(
-        "{} {:<5} [{}] {}\n",
-        Utc::now().log_stamp(),
-        level.name(),
-        module.replace("::", "."),
-        msg
-    );
+    let line =
+        format!("{} {:<5} [{}] {}\n", Utc::now().log_stamp(), level.name(), module.replace("::", "."), msg);
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
     if let Some(f) = FILE.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
         let _ = f.write_all(line.as_bytes());

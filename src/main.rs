@@ -74,7 +74,8 @@ async fn serve(config: Config) -> ExitCode {
 /// SIGTERM (RouterOS `/container stop`, where we are PID 1) or SIGINT.
 async fn stop_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+    else {
         error!("cannot install signal handlers; stop with SIGKILL");
         return std::future::pending().await;
     };

@@ -54,10 +54,12 @@ impl RecordType {
     /// Whether a stored value and a wanted one mean the same record content.
     pub fn same_value(self, stored: &str, wanted: &str) -> bool {
         match self {
-            RecordType::A | RecordType::Aaaa => match (stored.trim().parse::<std::net::IpAddr>(), wanted.parse::<std::net::IpAddr>()) {
-                (Ok(a), Ok(b)) => a == b,
-                _ => stored == wanted,
-            },
+            RecordType::A | RecordType::Aaaa => {
+                match (stored.trim().parse::<std::net::IpAddr>(), wanted.parse::<std::net::IpAddr>()) {
+                    (Ok(a), Ok(b)) => a == b,
+                    _ => stored == wanted,
+                }
+            }
             RecordType::Cname => {
                 stored.trim_end_matches('.').eq_ignore_ascii_case(wanted.trim_end_matches('.'))
             }
@@ -217,10 +219,8 @@ impl Fields {
             "CNAME" => Some(RecordType::Cname),
             "TXT" => Some(RecordType::Txt),
             _ => {
-                problems.push(format!(
-                    "type: must be one of A, AAAA, CNAME, TXT (got {})",
-                    shown(&rtype_raw)
-                ));
+                problems
+                    .push(format!("type: must be one of A, AAAA, CNAME, TXT (got {})", shown(&rtype_raw)));
                 None
             }
         };
@@ -230,14 +230,18 @@ impl Fields {
             Some(RecordType::A) => match raw_value.trim().parse::<Ipv4Addr>() {
                 Ok(ip) => ip.to_string(),
                 Err(_) => {
-                    problems.push(format!("value: {} is not an IPv4 address (type A)", shown(raw_value.trim())));
+                    problems
+                        .push(format!("value: {} is not an IPv4 address (type A)", shown(raw_value.trim())));
                     String::new()
                 }
             },
             Some(RecordType::Aaaa) => match raw_value.trim().parse::<Ipv6Addr>() {
                 Ok(ip) => ip.to_string(),
                 Err(_) => {
-                    problems.push(format!("value: {} is not an IPv6 address (type AAAA)", shown(raw_value.trim())));
+                    problems.push(format!(
+                        "value: {} is not an IPv6 address (type AAAA)",
+                        shown(raw_value.trim())
+                    ));
                     String::new()
                 }
             },
@@ -311,7 +315,9 @@ pub fn is_host_name(s: &str, wildcard: bool) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'))
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'))
     })
 }
 
@@ -325,14 +331,18 @@ mod tests {
 
     #[test]
     fn normalises() {
-        let r = fields("provider=CloudFlare&zone=Example.COM.&record=Home&type=aaaa&value=2001:DB8:0:0::1&ttl=600")
-            .validate()
-            .unwrap();
+        let r = fields(
+            "provider=CloudFlare&zone=Example.COM.&record=Home&type=aaaa&value=2001:DB8:0:0::1&ttl=600",
+        )
+        .validate()
+        .unwrap();
         assert_eq!(r.provider, ProviderKind::Cloudflare);
         assert_eq!((r.zone.as_str(), r.record.as_str()), ("example.com", "home"));
         assert_eq!((r.rtype, r.value.as_str(), r.ttl), (RecordType::Aaaa, "2001:db8::1", Some(600)));
         assert_eq!(r.fqdn(), "home.example.com");
-        let r = fields("provider=aliyun&zone=example.com&record=@&type=TXT&value=hello+world").validate().unwrap();
+        let r = fields("provider=aliyun&zone=example.com&record=@&type=TXT&value=hello+world")
+            .validate()
+            .unwrap();
         assert_eq!((r.fqdn().as_str(), r.value.as_str()), ("example.com", "hello world"));
         for rec in ["*", "*.lan", "a.b", "_acme-challenge"] {
             let q = format!("provider=tencent&zone=example.com&record={rec}&type=A&value=1.2.3.4");

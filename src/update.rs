@@ -53,10 +53,7 @@ pub fn diff(call: &Call<'_>, current: &Record) -> Change {
     Change {
         value: (!req.rtype.same_value(&current.value, &req.value)).then(|| req.value.clone()),
         ttl: req.ttl.filter(|t| *t != current.ttl),
-        comment: req
-            .comment
-            .clone()
-            .filter(|c| c.as_str() != current.comment.as_deref().unwrap_or("")),
+        comment: req.comment.clone().filter(|c| c.as_str() != current.comment.as_deref().unwrap_or("")),
     }
 }
 

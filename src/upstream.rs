@@ -96,9 +96,7 @@ impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Fault::Timeout(d) => write!(f, "no answer within {} s", d.as_secs()),
-            Fault::Resolve(m) | Fault::Connect(m) | Fault::Tls(m) | Fault::Protocol(m) => {
-                f.write_str(m)
-            }
+            Fault::Resolve(m) | Fault::Connect(m) | Fault::Tls(m) | Fault::Protocol(m) => f.write_str(m),
             Fault::TooLarge => write!(f, "response larger than {} KiB", MAX_RESPONSE / 1024),
         }
     }
@@ -117,9 +115,12 @@ impl Response {
     }
 }
 
+/// Idle connections by endpoint, with when each went idle.
+type Pool = HashMap<String, Vec<(SendRequest<Full>, Instant)>>;
+
 pub struct Client {
     timeout: Duration,
-    idle: Mutex<HashMap<String, Vec<(SendRequest<Full>, Instant)>>>,
+    idle: Mutex<Pool>,
     tls: OnceLock<tokio_rustls::TlsConnector>,
 }
 
@@ -293,13 +294,17 @@ mod tests {
     #[test]
     fn endpoints() {
         let e = Endpoint::parse("https://api.cloudflare.com/client/v4/").unwrap();
-        assert_eq!((e.tls, e.host.as_str(), e.port, e.path.as_str()), (true, "api.cloudflare.com", 443, "/client/v4"));
+        assert_eq!(
+            (e.tls, e.host.as_str(), e.port, e.path.as_str()),
+            (true, "api.cloudflare.com", 443, "/client/v4")
+        );
         assert_eq!(e.authority(), "api.cloudflare.com");
         let e = Endpoint::parse("http://127.0.0.1:8080").unwrap();
         assert_eq!((e.authority().as_str(), e.path.as_str()), ("127.0.0.1:8080", ""));
         let e = Endpoint::parse("http://[::1]:9000/x").unwrap();
         assert_eq!(e.to_string(), "http://[::1]:9000/x");
-        for bad in ["ftp://x", "api.cloudflare.com", "http://", "http://h:0", "http://h:99999", "http://h/?a"] {
+        for bad in ["ftp://x", "api.cloudflare.com", "http://", "http://h:0", "http://h:99999", "http://h/?a"]
+        {
             assert!(Endpoint::parse(bad).is_err(), "{bad}");
         }
     }

@@ -22,11 +22,13 @@ const PER_PAGE: u32 = 100;
 /// Far more records of one name and type than any zone has; a bound on a looping API.
 const MAX_PAGES: u32 = 50;
 
+/// (fingerprint of the token, zone name) → (zone id, when learned).
+type ZoneCache = HashMap<([u8; 32], String), (String, Instant)>;
+
 pub struct Cloudflare {
     endpoint: Endpoint,
     client: Arc<Client>,
-    /// (fingerprint of the token, zone name) → (zone id, when learned).
-    zones: Mutex<HashMap<([u8; 32], String), (String, Instant)>>,
+    zones: Mutex<ZoneCache>,
 }
 
 impl Cloudflare {
@@ -175,6 +177,7 @@ fn record(r: &Value) -> Result<Record, Error> {
         value: r["content"].as_str().ok_or_else(bad)?.to_string(),
         ttl: r["ttl"].as_u64().unwrap_or(1) as u32,
         comment: r["comment"].as_str().map(String::from),
+        line: None,
     })
 }
 

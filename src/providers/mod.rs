@@ -1,7 +1,14 @@
 //! DNS providers behind one trait. `update::run` does the deciding (create, update or leave
 //! alone); a provider only lists, creates and changes records in its own API's terms.
 
+pub mod aliyun;
+pub mod aliyun_sign;
 pub mod cloudflare;
+pub mod tencent;
+pub mod tencent_sign;
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::UNIX_EPOCH;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -9,6 +16,8 @@ use sha2::{Digest, Sha256};
 use crate::credentials::Credential;
 use crate::error::Error;
 use crate::request::UpdateRequest;
+use crate::time::unix_now;
+use crate::upstream::Response;
 
 /// One record as the provider stores it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,6 +27,8 @@ pub struct Record {
     pub ttl: u32,
     /// `None` when the provider has none (or does not report it).
     pub comment: Option<String>,
+    /// The resolution line (Tencent), kept as it is on updates.
+    pub line: Option<String>,
 }
 
 /// `provider_metadata` of a reply.
@@ -77,4 +88,29 @@ pub fn fingerprint(parts: &[&str]) -> [u8; 32] {
         h.update(p.as_bytes());
     }
     h.finalize().into()
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A provider's idea of the time, as an offset to ours: routers often run with a wrong
+/// clock until NTP syncs, and signed requests carry a timestamp the provider checks.
+#[derive(Debug, Default)]
+pub struct Clock(AtomicI64);
+
+impl Clock {
+    pub fn now(&self) -> i64 {
+        unix_now() + self.0.load(Ordering::Relaxed)
+    }
+
+    /// Learns the offset from a response's `Date` header; returns it in seconds.
+    pub fn learn(&self, resp: &Response) -> Option<i64> {
+        let date = httpdate::parse_http_date(resp.header("date")?).ok()?;
+        let theirs = date.duration_since(UNIX_EPOCH).ok()?.as_secs() as i64;
+        let offset = theirs - unix_now();
+        self.0.store(offset, Ordering::Relaxed);
+        Some(offset)
+    }
 }

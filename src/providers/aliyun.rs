@@ -1,0 +1,283 @@
+//! Aliyun DNS (alidns, RPC API 2015-01-09), using only the actions of the documented minimal
+//! RAM policy: DescribeDomainRecords, AddDomainRecord, UpdateDomainRecord and
+//! UpdateDomainRecordRemark.
+
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use http::Method;
+use serde_json::Value;
+
+use super::aliyun_sign::signed_query;
+use super::{Call, Change, Clock, Provider, Record, hex};
+use crate::error::{Error, Op, ProviderError};
+use crate::time::Utc;
+use crate::upstream::{Client, Endpoint, Response};
+use crate::warn;
+
+const NAME: &str = "Aliyun";
+const VERSION: &str = "2015-01-09";
+/// The most DescribeDomainRecords returns per page.
+const PAGE_SIZE: u64 = 500;
+const MAX_PAGES: u64 = 20;
+/// What Aliyun gives a record created without a TTL.
+const DEFAULT_TTL: u32 = 600;
+
+pub struct Aliyun {
+    endpoint: Endpoint,
+    client: Arc<Client>,
+    clock: Clock,
+}
+
+/// Unique per request, as Aliyun requires: time, a counter and random bytes.
+fn nonce() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut random = [0u8; 8];
+    let _ = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut random));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos:x}-{:x}-{}", COUNTER.fetch_add(1, Ordering::Relaxed), hex(&random))
+}
+
+impl Aliyun {
+    pub fn new(endpoint: Endpoint, client: Arc<Client>) -> Aliyun {
+        Aliyun { endpoint, client, clock: Clock::default() }
+    }
+
+    /// One signed action. A timestamp the server calls expired is re-signed once with the
+    /// server's clock (from its `Date` header).
+    async fn call(&self, call: &mut Call<'_>, op: Op, action: &str, params: &[(&str, &str)]) -> Result<Value, Error> {
+        let (id, secret) = call.cred.pair()?;
+        let mut retried = false;
+        loop {
+            let timestamp = Utc::from_unix(self.clock.now()).iso8601();
+            let nonce = nonce();
+            let mut all: Vec<(&str, &str)> = vec![
+                ("Action", action),
+                ("Format", "JSON"),
+                ("Version", VERSION),
+                ("AccessKeyId", id),
+                ("SignatureMethod", "HMAC-SHA1"),
+                ("SignatureVersion", "1.0"),
+                ("SignatureNonce", &nonce),
+                ("Timestamp", &timestamp),
+            ];
+            all.extend_from_slice(params);
+            let target = format!("/?{}", signed_query(secret, &all));
+            let resp = self
+                .client
+                .send(&self.endpoint, Method::GET, &target, &[], Vec::new())
+                .await
+                .map_err(|fault| Error::Upstream { op, provider: NAME, fault })?;
+            match parse(call, op, action, &resp) {
+                Err(Error::Provider { err, .. }) if err.code == "InvalidTimeStamp.Expired" && !retried => {
+                    let Some(offset) = self.clock.learn(&resp) else {
+                        return Err(Error::Provider { op, err });
+                    };
+                    warn!("Aliyun says our clock is off by {offset} s; signing with Aliyun's time");
+                    retried = true;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn set_remark(&self, call: &mut Call<'_>, id: &str, remark: &str) -> Result<(), Error> {
+        let params = [("RecordId", id), ("Remark", remark)];
+        self.call(call, Op::Update, "UpdateDomainRecordRemark", &params).await.map(drop)
+    }
+
+    /// Sets the remark after a write; a failure then is a warning, since the record was
+    /// already written and the reply must not pretend the remark was set.
+    async fn remark_after_write(&self, call: &mut Call<'_>, rec: &mut Record, remark: &str) {
+        match self.set_remark(call, &rec.id, remark).await {
+            Ok(()) => rec.comment = Some(remark.to_string()),
+            Err(e) => call.warnings.push(format!("The record was written, but its comment was not set: {e}")),
+        }
+    }
+}
+
+/// The RR Aliyun uses: `@` for the apex, else the record name.
+fn rr<'a>(call: &'a Call<'_>) -> &'a str {
+    &call.req.record
+}
+
+impl Provider for Aliyun {
+    async fn list(&self, call: &mut Call<'_>) -> Result<Vec<Record>, Error> {
+        let zone = call.req.zone.clone();
+        let want_rr = rr(call).to_string();
+        let rtype = call.req.rtype.as_str();
+        let mut out = Vec::new();
+        for page in 1..=MAX_PAGES {
+            let (page_s, size_s) = (page.to_string(), PAGE_SIZE.to_string());
+            // RRKeyWord is a fuzzy match (`home` finds `home2`, `a.home`): keep exact hits only.
+            let params = [
+                ("DomainName", zone.as_str()),
+                ("RRKeyWord", want_rr.as_str()),
+                ("TypeKeyWord", rtype),
+                ("PageNumber", page_s.as_str()),
+                ("PageSize", size_s.as_str()),
+            ];
+            let v = self.call(call, Op::Query, "DescribeDomainRecords", &params).await?;
+            let records = v["DomainRecords"]["Record"].as_array().cloned().unwrap_or_default();
+            for r in &records {
+                let same = r["RR"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(&want_rr));
+                if same && r["Type"].as_str() == Some(rtype) {
+                    out.push(record(r)?);
+                }
+            }
+            let total = v["TotalCount"].as_u64().unwrap_or(0);
+            if records.is_empty() || page * PAGE_SIZE >= total {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    async fn create(&self, call: &mut Call<'_>) -> Result<Record, Error> {
+        let zone = call.req.zone.clone();
+        let (record_rr, value) = (rr(call).to_string(), call.req.value.clone());
+        let ttl = call.req.ttl.map(|t| t.to_string());
+        let mut params = vec![
+            ("DomainName", zone.as_str()),
+            ("RR", record_rr.as_str()),
+            ("Type", call.req.rtype.as_str()),
+            ("Value", value.as_str()),
+        ];
+        if let Some(t) = &ttl {
+            params.push(("TTL", t));
+        }
+        let v = self.call(call, Op::Create, "AddDomainRecord", &params).await?;
+        let id = id_of(&v["RecordId"]).ok_or(Error::BadAnswer { op: Op::Create, provider: NAME, status: 200 })?;
+        let mut rec = Record {
+            id,
+            value,
+            ttl: call.req.ttl.unwrap_or(DEFAULT_TTL),
+            comment: None,
+            line: None,
+        };
+        if let Some(c) = call.req.comment.clone() {
+            self.remark_after_write(call, &mut rec, &c).await;
+        }
+        Ok(rec)
+    }
+
+    async fn update(&self, call: &mut Call<'_>, current: &Record, change: &Change) -> Result<Record, Error> {
+        let mut rec = current.clone();
+        let mut wrote = false;
+        if change.value.is_some() || change.ttl.is_some() {
+            let value = change.value.clone().unwrap_or_else(|| current.value.clone());
+            // Without TTL Aliyun would reset it to the default: send what it is meant to be.
+            let ttl = change.ttl.unwrap_or(current.ttl).to_string();
+            let record_rr = rr(call).to_string();
+            let params = [
+                ("RecordId", current.id.as_str()),
+                ("RR", record_rr.as_str()),
+                ("Type", call.req.rtype.as_str()),
+                ("Value", value.as_str()),
+                ("TTL", ttl.as_str()),
+            ];
+            match self.call(call, Op::Update, "UpdateDomainRecord", &params).await {
+                Ok(_) => {}
+                // Aliyun refuses a write identical to what it stores: nothing to change.
+                Err(Error::Refused { err, .. }) if err.code == "DomainRecordDuplicate" => {}
+                Err(e) => return Err(e),
+            }
+            rec.value = value;
+            rec.ttl = change.ttl.unwrap_or(current.ttl);
+            wrote = true;
+        }
+        if let Some(c) = &change.comment {
+            if wrote {
+                self.remark_after_write(call, &mut rec, c).await;
+            } else {
+                self.set_remark(call, &current.id, c).await?;
+                rec.comment = Some(c.clone());
+            }
+        }
+        Ok(rec)
+    }
+}
+
+fn id_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn record(r: &Value) -> Result<Record, Error> {
+    let bad = || Error::BadAnswer { op: Op::Query, provider: NAME, status: 200 };
+    Ok(Record {
+        id: id_of(&r["RecordId"]).ok_or_else(bad)?,
+        value: r["Value"].as_str().ok_or_else(bad)?.to_string(),
+        ttl: r["TTL"].as_u64().unwrap_or(u64::from(DEFAULT_TTL)) as u32,
+        comment: r["Remark"].as_str().map(String::from),
+        line: r["Line"].as_str().map(String::from),
+    })
+}
+
+/// Aliyun error messages may echo the string-to-sign (with the AccessKeyId): keep the
+/// first sentence only, and scrub the credential from what is left.
+fn clean_message(call: &Call<'_>, msg: &str) -> String {
+    let msg = if msg.to_ascii_lowercase().contains("string to sign") {
+        msg.split(". ").next().unwrap_or("").trim_end_matches('.').to_string() + "."
+    } else {
+        msg.to_string()
+    };
+    call.cred.redact(&msg)
+}
+
+fn parse(call: &mut Call<'_>, op: Op, action: &str, resp: &Response) -> Result<Value, Error> {
+    let v: Value = match serde_json::from_slice(&resp.body) {
+        Ok(v @ Value::Object(_)) => v,
+        _ if resp.status == 429 => return Err(Error::RateLimited { provider: NAME, retry_after: None }),
+        _ => return Err(Error::BadAnswer { op, provider: NAME, status: resp.status }),
+    };
+    let request_id = v["RequestId"].as_str().map(String::from);
+    if request_id.is_some() {
+        call.meta.request_id.clone_from(&request_id);
+    }
+    let Some(code) = v["Code"].as_str().filter(|_| !(200..300).contains(&resp.status)) else {
+        if (200..300).contains(&resp.status) {
+            return Ok(v);
+        }
+        return Err(Error::BadAnswer { op, provider: NAME, status: resp.status });
+    };
+    let mut message = clean_message(call, v["Message"].as_str().unwrap_or("request failed"));
+    if code == "Forbidden.RAM" {
+        message = format!("{message} (the RAM policy must allow alidns:{action})");
+    }
+    let err = ProviderError { provider: NAME, code: code.to_string(), message, request_id };
+    Err(match code {
+        "InvalidDomainName.NoExist" | "IncorrectDomainUser" => {
+            Error::ZoneNotFound { zone: call.req.zone.clone(), hint: "" }
+        }
+        c if c.starts_with("Throttling") => Error::RateLimited { provider: NAME, retry_after: None },
+        c if op == Op::Query || is_provider_side(c) => Error::Provider { op, err },
+        _ => Error::Refused { op, err },
+    })
+}
+
+/// Codes about the credential, permissions, the clock or Aliyun itself, as opposed to the
+/// values of the record.
+fn is_provider_side(code: &str) -> bool {
+    ["InvalidAccessKeyId", "SignatureDoesNotMatch", "Forbidden", "InvalidTimeStamp", "SignatureNonceUsed"]
+        .iter()
+        .any(|p| code.starts_with(p))
+        || ["InternalError", "ServiceUnavailable", "UnknownError", "InvalidSecurityToken"].iter().any(|p| code.contains(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nonce;
+
+    #[test]
+    fn nonces_differ() {
+        let a: std::collections::HashSet<String> = (0..1000).map(|_| nonce()).collect();
+        assert_eq!(a.len(), 1000);
+    }
+}

@@ -1,0 +1,297 @@
+//! Cloudflare end to end: the gateway on loopback against the fake Cloudflare API.
+
+mod common;
+
+use common::cloudflare::FakeCloudflare;
+use common::fake::FakeResp;
+use common::{Gateway, config_for, update_query};
+use std::time::Duration;
+
+const TOKEN: &str = "cf-token-Zq8SECRET";
+const ZONE_ID: &str = "023e105f4ecef8ad9ca31a8372d0c353";
+const CRED: &str = r#"ApiKey secret="cf-token-Zq8SECRET""#;
+
+async fn setup() -> (FakeCloudflare, Gateway) {
+    let cf = FakeCloudflare::start(TOKEN, &[(ZONE_ID, "example.com"), ("otherzone", "example.org")]).await;
+    let gw = Gateway::start(config_for(cf.addr)).await;
+    (cf, gw)
+}
+
+fn q(record: &str, rtype: &str, value: &str, extra: &[(&str, &str)]) -> String {
+    let mut p = vec![
+        ("provider", "cloudflare"),
+        ("zone", "example.com"),
+        ("record", record),
+        ("type", rtype),
+        ("value", value),
+    ];
+    p.extend_from_slice(extra);
+    update_query(&p)
+}
+
+async fn update(
+    gw: &Gateway,
+    record: &str,
+    rtype: &str,
+    value: &str,
+    extra: &[(&str, &str)],
+) -> common::Reply {
+    gw.get(&q(record, rtype, value, extra), &[("X-Upstream-Authorization", CRED)]).await
+}
+
+#[tokio::test]
+async fn creates_then_reports_unchanged_then_updates() {
+    let (cf, gw) = setup().await;
+
+    let r = update(&gw, "home", "A", "1.2.3.4", &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains(r#""status":"success""#), "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["action"], "created");
+    assert_eq!(j["message"], "DNS record created successfully");
+    assert_eq!(j["data"]["fqdn"], "home.example.com");
+    assert_eq!(j["data"]["ttl"], 1, "Cloudflare's automatic TTL on create");
+    assert_eq!(j["data"]["previous_value"], serde_json::Value::Null);
+    assert_eq!(j["provider_metadata"]["zone_id"], ZONE_ID);
+    assert!(j["provider_metadata"]["extra"]["cf_ray"].as_str().unwrap().ends_with("-TPE"));
+    assert_eq!(j["warnings"], serde_json::json!([]));
+    let recs = cf.records();
+    assert_eq!(recs.len(), 1);
+    assert_eq!(
+        (recs[0].name.as_str(), recs[0].content.as_str(), recs[0].proxied),
+        ("home.example.com", "1.2.3.4", false)
+    );
+    assert_eq!(j["provider_metadata"]["record_id"], recs[0].id.as_str());
+    let post = cf.calls().into_iter().find(|c| c.method == "POST").unwrap();
+    assert!(post.body.get("comment").is_none(), "no comment given, none sent: {}", post.body);
+
+    cf.clear_calls();
+    let r = update(&gw, "home", "A", "1.2.3.4", &[]).await;
+    assert_eq!(r.json()["action"], "unchanged");
+    assert_eq!(r.json()["data"]["previous_value"], serde_json::Value::Null);
+    // Zone id cached: one list call, nothing written.
+    assert_eq!(cf.call_lines(), [format!("GET /client/v4/zones/{ZONE_ID}/dns_records")]);
+
+    cf.clear_calls();
+    let r = update(&gw, "home", "A", "5.6.7.8", &[("ttl", "600")]).await;
+    let j = r.json();
+    assert_eq!(j["action"], "updated", "{}", r.body);
+    assert_eq!(j["data"]["previous_value"], "1.2.3.4");
+    assert_eq!(j["data"]["value"], "5.6.7.8");
+    assert_eq!(j["data"]["ttl"], 600);
+    let patch = cf.calls().into_iter().find(|c| c.method == "PATCH").unwrap();
+    assert_eq!(patch.body, serde_json::json!({"content": "5.6.7.8", "ttl": 600}));
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn patch_carries_only_changes_and_keeps_proxied() {
+    let (cf, gw) = setup().await;
+    let id = cf.add(ZONE_ID, "web.example.com", "A", "9.9.9.9", 300);
+    cf.state.lock().unwrap().records[0].proxied = true;
+
+    // Only the TTL differs: value untouched, no previous_value, proxied kept.
+    let r = update(&gw, "web", "A", "9.9.9.9", &[("ttl", "120")]).await;
+    let j = r.json();
+    assert_eq!(j["action"], "updated");
+    assert_eq!(j["data"]["previous_value"], serde_json::Value::Null);
+    let patch = cf.calls().into_iter().find(|c| c.method == "PATCH").unwrap();
+    assert_eq!(patch.path, format!("/client/v4/zones/{ZONE_ID}/dns_records/{id}"));
+    assert_eq!(patch.body, serde_json::json!({"ttl": 120}));
+    assert!(cf.records()[0].proxied, "PATCH must not un-proxy the record");
+
+    // A comment is set when given, and left alone when omitted.
+    let r = update(&gw, "web", "A", "9.9.9.9", &[("comment", "Router A")]).await;
+    assert_eq!(r.json()["action"], "updated");
+    assert_eq!(cf.records()[0].comment.as_deref(), Some("Router A"));
+    let r = update(&gw, "web", "A", "9.9.9.9", &[]).await;
+    assert_eq!(r.json()["action"], "unchanged");
+    assert_eq!(cf.records()[0].comment.as_deref(), Some("Router A"));
+    let r = update(&gw, "web", "A", "9.9.9.9", &[("comment", "Router A"), ("ttl", "120")]).await;
+    assert_eq!(r.json()["action"], "unchanged");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn txt_quotes_case_and_ipv6_forms_are_the_same_value() {
+    let (cf, gw) = setup().await;
+    let r = update(&gw, "_acme-challenge", "txt", "hello world, ok", &[]).await;
+    assert_eq!(r.json()["action"], "created", "{}", r.body);
+    assert_eq!(cf.records()[0].content, "\"hello world, ok\"", "the fake quotes TXT like Cloudflare");
+    let r = update(&gw, "_ACME-Challenge", "TXT", "hello world, ok", &[]).await;
+    assert_eq!(r.json()["action"], "unchanged", "{}", r.body);
+    assert_eq!(r.json()["data"]["record"], "_acme-challenge");
+
+    // Stored in mixed case and long form; the request is another spelling of the same.
+    cf.add(ZONE_ID, "V6.Example.com", "AAAA", "2001:0db8:0000::0001", 300);
+    let r = update(&gw, "v6", "AAAA", "2001:DB8::1", &[]).await;
+    assert_eq!(r.json()["action"], "unchanged", "{}", r.body);
+    assert_eq!(r.json()["data"]["value"], "2001:db8::1");
+    assert_eq!(cf.records().len(), 2);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn apex_and_pagination() {
+    let (cf, gw) = setup().await;
+    // Other records of the same name and type spread the match across pages (2 a page).
+    for i in 0..5 {
+        cf.add(ZONE_ID, &format!("n{i}.example.com"), "A", "10.0.0.1", 300);
+    }
+    cf.add(ZONE_ID, "example.com", "TXT", "\"a\"", 300);
+    cf.add(ZONE_ID, "example.com", "TXT", "\"b\"", 300);
+    cf.add(ZONE_ID, "example.com", "TXT", "\"c\"", 300);
+    let r = update(&gw, "@", "TXT", "a", &[]).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.json()["message"], "Multiple records found for example.com (TXT): 3");
+    let pages: Vec<String> = cf
+        .calls()
+        .iter()
+        .filter(|c| c.method == "GET" && c.path.ends_with("dns_records"))
+        .map(|c| c.query.iter().find(|(k, _)| k == "page").unwrap().1.clone())
+        .collect();
+    assert_eq!(pages, ["1", "2"]);
+    assert!(cf.calls().iter().all(|c| c.method == "GET"), "a conflict changes nothing");
+
+    let r = update(&gw, "@", "A", "203.0.113.9", &[]).await;
+    let j = r.json();
+    assert_eq!((j["action"].as_str(), j["data"]["fqdn"].as_str()), (Some("created"), Some("example.com")));
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn errors_map_to_statuses() {
+    let (cf, gw) = setup().await;
+
+    // Unknown zone (or no access): 404 with the hint.
+    let r = gw
+        .get(
+            &update_query(&[
+                ("provider", "cloudflare"),
+                ("zone", "nothere.net"),
+                ("record", "a"),
+                ("type", "A"),
+                ("value", "1.1.1.1"),
+            ]),
+            &[("X-Upstream-Authorization", CRED)],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.json()["message"],
+        "Zone not found for domain: nothere.net (or the API token has no access to it)"
+    );
+
+    // Wrong token: 502 naming Cloudflare's code, with provider_error, and no secret anywhere.
+    let r = gw
+        .get(
+            &q("home", "A", "1.2.3.4", &[]),
+            &[("X-Upstream-Authorization", r#"ApiKey secret="wrong-token-XYZ""#)],
+        )
+        .await;
+    assert_eq!(r.status, 502);
+    let j = r.json();
+    assert_eq!(j["message"], "Failed to query DNS records: Cloudflare 9109 Invalid access token");
+    assert_eq!(j["provider_error"]["code"], "9109");
+    assert_eq!(j["provider_error"]["message"], "Invalid access token");
+    assert!(j["provider_error"]["request_id"].as_str().is_some());
+    assert!(!r.body.contains("wrong-token-XYZ"));
+
+    // Values the provider refuses: 422 with its message.
+    let r = update(&gw, "home", "A", "1.2.3.4", &[("ttl", "30")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.json()["message"].as_str().unwrap().starts_with("Failed to create DNS record: Cloudflare 9021")
+    );
+    let long = "c".repeat(150);
+    let r = update(&gw, "home", "A", "1.2.3.4", &[("comment", &long)]).await;
+    assert_eq!((r.status, r.json()["provider_error"]["code"].as_str()), (422, Some("9313")));
+    cf.add(ZONE_ID, "alias.example.com", "CNAME", "target.example.net", 300);
+    let r = update(&gw, "alias", "A", "1.2.3.4", &[]).await;
+    assert_eq!((r.status, r.json()["provider_error"]["code"].as_str()), (422, Some("81053")));
+
+    // Rate limit: 503 passing Retry-After on.
+    cf.fail_next(
+        1,
+        FakeResp::json(
+            429,
+            &serde_json::json!({"success": false, "errors": [{"code": 971, "message": "Please wait"}]}),
+        )
+        .with_header("retry-after", "37"),
+    );
+    let r = update(&gw, "home", "A", "1.2.3.4", &[]).await;
+    assert_eq!((r.status, r.header("retry-after")), (503, Some("37")), "{}", r.body);
+
+    // An outage page instead of JSON: 502 saying what came back.
+    cf.fail_next(1, FakeResp::raw(502, b"<html>Bad gateway</html>"));
+    let r = update(&gw, "home", "A", "1.2.3.4", &[]).await;
+    assert_eq!(r.status, 502);
+    assert_eq!(
+        r.json()["message"],
+        "Failed to query DNS records: Cloudflare answered HTTP 502 without a usable JSON body"
+    );
+    assert!(cf.records().iter().all(|r| r.name != "home.example.com"), "no half-done change");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn slow_or_absent_provider() {
+    let cf = FakeCloudflare::start(TOKEN, &[(ZONE_ID, "example.com")]).await;
+    let mut config = config_for(cf.addr);
+    config.upstream_timeout = Duration::from_secs(1);
+    let gw = Gateway::start(config).await;
+    let mut slow = FakeResp::json(200, &serde_json::json!({"success": true, "result": []}));
+    slow.delay = Duration::from_secs(3);
+    cf.fail_next(1, slow);
+    let r = update(&gw, "home", "A", "1.2.3.4", &[]).await;
+    assert_eq!(r.status, 504, "{}", r.body);
+    assert_eq!(r.json()["message"], "Failed to query DNS records: Cloudflare: no answer within 1 s");
+    gw.stop().await;
+
+    // Nothing listening: 502 that says the connection was refused.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let gw = Gateway::start(config_for(closed)).await;
+    let r = update(&gw, "home", "A", "1.2.3.4", &[]).await;
+    assert_eq!(r.status, 502);
+    let msg = r.json()["message"].as_str().unwrap().to_string();
+    assert!(msg.contains("cannot connect to 127.0.0.1:") && msg.to_lowercase().contains("refused"), "{msg}");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn post_json_and_form_bodies() {
+    let (cf, gw) = setup().await;
+    let body = serde_json::json!({"provider": "cloudflare", "zone": "example.com", "record": "j", "type": "A", "value": "1.2.3.4", "ttl": 300, "comment": "Hello World"});
+    let r = gw
+        .post(
+            "/update",
+            &[("X-Upstream-Authorization", CRED), ("Content-Type", "application/json")],
+            body.to_string().as_bytes(),
+        )
+        .await;
+    assert_eq!(r.json()["action"], "created", "{}", r.body);
+    // RouterOS fetch: form content type, JSON body; ttl as a string.
+    let body = br#"{"provider":"cloudflare","zone":"example.com","record":"j","type":"A","value":"1.2.3.4","ttl":"300"}"#;
+    let r = gw
+        .post(
+            "/update",
+            &[("X-Upstream-Authorization", CRED), ("Content-Type", "application/x-www-form-urlencoded")],
+            body,
+        )
+        .await;
+    assert_eq!(r.json()["action"], "unchanged", "{}", r.body);
+    // A real form body.
+    let r = gw
+        .post(
+            "/update",
+            &[("X-Upstream-Authorization", CRED)],
+            b"provider=cloudflare&zone=example.com&record=f&type=TXT&value=Hello+World%21",
+        )
+        .await;
+    assert_eq!(r.json()["action"], "created", "{}", r.body);
+    let f = cf.records().into_iter().find(|r| r.name == "f.example.com").unwrap();
+    assert_eq!(f.content, "\"Hello World!\"");
+    let j = cf.records().into_iter().find(|r| r.name == "j.example.com").unwrap();
+    assert_eq!((j.ttl, j.comment.as_deref()), (300, Some("Hello World")));
+    gw.stop().await;
+}

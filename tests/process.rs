@@ -1,0 +1,311 @@
+//! The binary as a router runs it: flags, config errors and exit codes, log lines, signals,
+//! and no secret in any log line.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::cloudflare::FakeCloudflare;
+use common::fake::FakeResp;
+use common::{request, update_query};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ddns-gateway");
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ddns-gw-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs the binary to completion in `dir`: (exit code, stdout, stderr).
+fn run(dir: &PathBuf, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
+}
+
+/// A port that was free a moment ago (the binary must be given a real port number).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Running {
+    child: Child,
+    port: u16,
+    stderr: PathBuf,
+}
+
+impl Running {
+    async fn start(dir: &PathBuf, args: &[&str], env: &[(&str, &str)]) -> Running {
+        let port = free_port();
+        let stderr = dir.join("stderr.log");
+        let child = Command::new(BIN)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(args)
+            .envs(env.iter().copied())
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "gateway did not start: {}",
+                std::fs::read_to_string(&stderr).unwrap()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Running { child, port, stderr }
+    }
+
+    fn addr(&self) -> std::net::SocketAddr {
+        ([127, 0, 0, 1], self.port).into()
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = Command::new("kill").args([sig, &self.child.id().to_string()]).status().unwrap();
+        assert!(ok.success());
+    }
+
+    /// Waits for the exit (bounded) and returns (code, stderr).
+    async fn wait(mut self, limit: Duration) -> (i32, String) {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (status.code().unwrap_or(-1), std::fs::read_to_string(&self.stderr).unwrap());
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("did not exit within {limit:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+#[test]
+fn help_and_version() {
+    let dir = scratch("help");
+    let (code, out, _) = run(&dir, &["--version"], &[]);
+    assert_eq!((code, out.trim()), (0, concat!("ddns-gateway ", env!("CARGO_PKG_VERSION"))));
+    let (code, out, _) = run(&dir, &["-h"], &[]);
+    assert_eq!(code, 0);
+    for flag in
+        ["--config", "--auth-tokens", "--methods", "--log-file-path", "--health-disabled", "DDNS_GATEWAY_"]
+    {
+        assert!(out.contains(flag), "{flag}");
+    }
+}
+
+#[test]
+fn usage_and_config_errors_exit_2_with_one_line() {
+    let dir = scratch("usage");
+    std::fs::write(dir.join("bad.toml"), "[server]\nport = \"abc\"\n").unwrap();
+    // (arguments, environment, what the one line must say)
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[Case] = &[
+        (&["--bogus"], &[], "--bogus"),
+        (
+            &["--auth-enabled", "--auth-disabled"],
+            &[],
+            "--auth-enabled and --auth-disabled cannot be used together",
+        ),
+        (&["--log-file-disabled", "--log-file-enabled"], &[], "--log-file-disabled and --log-file-enabled"),
+        (&["--port"], &[], "--port"),
+        (&["--port", "abc"], &[], "--port: expected an integer, got \"abc\""),
+        (&["--port", "0"], &[], "--port: port must be between 1 and 65535"),
+        (&["--methods", "put"], &[], "--methods"),
+        (&["--log-level", "chatty"], &[], "--log-level: unknown log level \"chatty\""),
+        (&["--config", "bad.toml"], &[], "server.port: expected an integer, got \"abc\""),
+        (&["--config", "missing.toml"], &[], "cannot read config file missing.toml"),
+        (
+            &[],
+            &[("DDNS_GATEWAY_HEALTH_ENABLED", "perhaps")],
+            "DDNS_GATEWAY_HEALTH_ENABLED: expected a boolean, got \"perhaps\"",
+        ),
+    ];
+    for (args, env, want) in cases {
+        let (code, _, err) = run(&dir, args, env);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    // The default ./config.toml is read when present.
+    std::fs::write(dir.join("config.toml"), "[logging]\nlevel = 5\n").unwrap();
+    let (code, _, err) = run(&dir, &[], &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("logging.level: expected a string, got 5"), "{err}");
+}
+
+#[tokio::test]
+async fn bind_failure_and_bad_log_file_exit_1() {
+    let dir = scratch("bind");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let (code, _, err) = run(&dir, &["--host", "127.0.0.1", "--port", &port], &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(&format!("cannot listen on 127.0.0.1:{port}")), "{err}");
+    let (code, _, err) = run(&dir, &["--log-file-enabled", "--log-file-path", "/nonexistent-dir/x.log"], &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("cannot open log file /nonexistent-dir/x.log"), "{err}");
+}
+
+#[tokio::test]
+async fn sigterm_lets_the_request_in_flight_finish() {
+    let dir = scratch("sigterm");
+    let cf = FakeCloudflare::start("tok", &[("z1", "example.com")]).await;
+    let endpoint = format!("http://{}/client/v4", cf.addr);
+    let gw = Running::start(
+        &dir,
+        &["--health-enabled"],
+        &[("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", &endpoint)],
+    )
+    .await;
+    // The zone lookup takes a second: the stop arrives while the request is in flight.
+    let mut slow = FakeResp::json(
+        200,
+        &serde_json::json!({"success": true, "result": [{"id": "z1", "name": "example.com"}]}),
+    );
+    slow.delay = Duration::from_millis(1000);
+    cf.fail_next(1, slow);
+    let addr = gw.addr();
+    let path = update_query(&[
+        ("provider", "cloudflare"),
+        ("zone", "example.com"),
+        ("record", "a"),
+        ("type", "A"),
+        ("value", "1.2.3.4"),
+    ]);
+    let in_flight = tokio::spawn(async move {
+        request(addr, "GET", &path, &[("X-Upstream-Authorization", "ApiKey secret=tok")], b"").await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    gw.signal("-TERM");
+    let reply = in_flight.await.unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let (code, log) = gw.wait(Duration::from_secs(5)).await;
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("received SIGTERM"), "{log}");
+    assert!(log.contains("DDNS Gateway stopped"), "{log}");
+
+    // SIGINT too, when idle: quick.
+    let gw = Running::start(&dir, &[], &[]).await;
+    let started = Instant::now();
+    gw.signal("-INT");
+    let (code, _) = gw.wait(Duration::from_secs(5)).await;
+    assert_eq!(code, 0);
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn log_lines_and_no_secrets() {
+    let dir = scratch("logs");
+    let cf = FakeCloudflare::start("CF-PROVIDER-SECRET-123", &[("z1", "example.com")]).await;
+    let endpoint = format!("http://{}/client/v4", cf.addr);
+    let logfile = dir.join("gw.log");
+    std::fs::write(&logfile, "earlier line\n").unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        "[auth]\nenabled = true\ntokens = [\"GW-TOKEN-SECRET-456\"]\n[surprise]\nx = 1\n",
+    )
+    .unwrap();
+    let gw = Running::start(
+        &dir,
+        &["--log-level", "debug", "--log-file-enabled", "--log-file-path", logfile.to_str().unwrap()],
+        &[("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", &endpoint)],
+    )
+    .await;
+    let path = |v: &str| {
+        update_query(&[
+            ("provider", "cloudflare"),
+            ("zone", "example.com"),
+            ("record", "home"),
+            ("type", "A"),
+            ("value", v),
+        ])
+    };
+    let auth = ("Authorization", "Bearer GW-TOKEN-SECRET-456");
+    let good = ("X-Upstream-Authorization", r#"ApiKey id="ID-SECRET-789", secret="CF-PROVIDER-SECRET-123""#);
+    let wrong = ("X-Upstream-Authorization", r#"ApiKey secret="WRONG-SECRET-000""#);
+    let replies = [
+        request(gw.addr(), "GET", &path("1.2.3.4"), &[auth, good], b"").await,
+        request(gw.addr(), "GET", &path("1.2.3.4"), &[auth, good], b"").await,
+        request(gw.addr(), "GET", &path("5.6.7.8"), &[auth, good], b"").await,
+        request(gw.addr(), "GET", &path("5.6.7.8"), &[auth, wrong], b"").await,
+        request(
+            gw.addr(),
+            "GET",
+            &path("5.6.7.8"),
+            &[("Authorization", "Bearer WRONG-GW-TOKEN-111"), good],
+            b"",
+        )
+        .await,
+        request(
+            gw.addr(),
+            "GET",
+            &path("5.6.7.8"),
+            &[auth, ("X-Upstream-Authorization", r#"ApiKey secret="UNTERMINATED-222"#)],
+            b"",
+        )
+        .await,
+    ];
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [200, 200, 200, 502, 403, 400]);
+    gw.signal("-TERM");
+    let (code, stderr) = gw.wait(Duration::from_secs(5)).await;
+    assert_eq!(code, 0);
+    let file = std::fs::read_to_string(&logfile).unwrap();
+    assert!(file.starts_with("earlier line\n"), "appended, not truncated");
+
+    for log in [&stderr, &file] {
+        let want_start =
+            format!("DDNS Gateway starting on \"127.0.0.1:{}\" (Methods: GET, POST)", gw_port(log));
+        assert!(log.contains(&want_start), "{log}");
+        assert!(log.contains("config.toml: unknown keys ignored: surprise"), "{log}");
+        assert!(log.contains("cloudflare home.example.com A created 1.2.3.4"), "{log}");
+        assert!(log.contains("cloudflare home.example.com A unchanged 1.2.3.4"), "{log}");
+        assert!(log.contains("cloudflare home.example.com A updated 1.2.3.4 -> 5.6.7.8"), "{log}");
+        assert!(
+            log.contains(
+                "failed: 502 Failed to query DNS records: Cloudflare 9109 Invalid access token [9109]"
+            ),
+            "{log}"
+        );
+        assert!(log.contains("failed: 403 Invalid authentication token"), "{log}");
+        // Line shape: `2026-01-12 03:58:51 INFO  [ddns_gateway.api] …`
+        let line = log.lines().find(|l| l.contains(" created ")).unwrap();
+        let b = line.as_bytes();
+        assert!(b[4] == b'-' && b[10] == b' ' && b[13] == b':' && &line[19..27] == " INFO  [", "{line}");
+        for secret in [
+            "GW-TOKEN-SECRET-456",
+            "CF-PROVIDER-SECRET-123",
+            "ID-SECRET-789",
+            "WRONG-SECRET-000",
+            "WRONG-GW-TOKEN-111",
+            "UNTERMINATED-222",
+        ] {
+            assert!(!log.contains(secret), "{secret} leaked into the log:\n{log}");
+        }
+    }
+    for r in &replies {
+        for secret in ["GW-TOKEN-SECRET-456", "CF-PROVIDER-SECRET-123", "ID-SECRET-789", "WRONG-SECRET-000"] {
+            assert!(!r.body.contains(secret), "{secret} in reply {}", r.body);
+        }
+    }
+}
+
+fn gw_port(log: &str) -> String {
+    let at = log.find("starting on \"127.0.0.1:").expect("startup line") + "starting on \"127.0.0.1:".len();
+    log[at..].chars().take_while(char::is_ascii_digit).collect()
+}
