@@ -11,5 +11,5 @@ fn main() {
         .ok()
         .and_then(|s| s.trim().parse::<u64>().ok())
         .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()));
-    println!("cargo:rustc-env=DDNS_GATEWAY_BUILD_EPOCH={epoch}");
+    println!("cargo:rustc-env=BUILD_EPOCH_SECS={epoch}");
 }

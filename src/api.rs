@@ -28,7 +28,7 @@ use crate::{error, info, warn};
 pub const MAX_BODY: usize = 64 * 1024;
 
 /// When this binary was built (Unix seconds), from build.rs.
-pub const BUILD_EPOCH: i64 = match i64::from_str_radix(env!("DDNS_GATEWAY_BUILD_EPOCH"), 10) {
+pub const BUILD_EPOCH: i64 = match i64::from_str_radix(env!("BUILD_EPOCH_SECS"), 10) {
     Ok(n) => n,
     Err(_) => 0,
 };

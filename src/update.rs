@@ -66,9 +66,13 @@ pub async fn run<P: Provider>(provider: &P, mut call: Call<'_>) -> Result<Outcom
             if change.is_empty() {
                 (Action::Unchanged, current.clone(), None)
             } else {
-                let after = provider.update(&mut call, current, &change).await?;
-                let previous = change.value.is_some().then(|| current.value.clone());
-                (Action::Updated, after, previous)
+                match provider.update(&mut call, current, &change).await? {
+                    (after, true) => {
+                        let previous = change.value.is_some().then(|| current.value.clone());
+                        (Action::Updated, after, previous)
+                    }
+                    (after, false) => (Action::Unchanged, after, None),
+                }
             }
         }
         many => {

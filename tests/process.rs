@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::aliyun::FakeAliyun;
 use common::cloudflare::FakeCloudflare;
 use common::fake::FakeResp;
 use common::{request, update_query};
@@ -44,6 +45,14 @@ struct Running {
     stderr: PathBuf,
 }
 
+// A failing test must not leave a gateway behind.
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Running {
     async fn start(dir: &PathBuf, args: &[&str], env: &[(&str, &str)]) -> Running {
         let port = free_port();
@@ -54,6 +63,7 @@ impl Running {
             .envs(env.iter().copied())
             .current_dir(dir)
             .stdin(Stdio::null())
+            .stdout(Stdio::null())
             .stderr(std::fs::File::create(&stderr).unwrap())
             .spawn()
             .unwrap();
@@ -79,7 +89,7 @@ impl Running {
     }
 
     /// Waits for the exit (bounded) and returns (code, stderr).
-    async fn wait(mut self, limit: Duration) -> (i32, String) {
+    async fn wait(&mut self, limit: Duration) -> (i32, String) {
         let deadline = Instant::now() + limit;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -166,7 +176,7 @@ async fn sigterm_lets_the_request_in_flight_finish() {
     let dir = scratch("sigterm");
     let cf = FakeCloudflare::start("tok", &[("z1", "example.com")]).await;
     let endpoint = format!("http://{}/client/v4", cf.addr);
-    let gw = Running::start(
+    let mut gw = Running::start(
         &dir,
         &["--health-enabled"],
         &[("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", &endpoint)],
@@ -200,7 +210,7 @@ async fn sigterm_lets_the_request_in_flight_finish() {
     assert!(log.contains("DDNS Gateway stopped"), "{log}");
 
     // SIGINT too, when idle: quick.
-    let gw = Running::start(&dir, &[], &[]).await;
+    let mut gw = Running::start(&dir, &[], &[]).await;
     let started = Instant::now();
     gw.signal("-INT");
     let (code, _) = gw.wait(Duration::from_secs(5)).await;
@@ -213,6 +223,9 @@ async fn log_lines_and_no_secrets() {
     let dir = scratch("logs");
     let cf = FakeCloudflare::start("CF-PROVIDER-SECRET-123", &[("z1", "example.com")]).await;
     let endpoint = format!("http://{}/client/v4", cf.addr);
+    // Aliyun echoes the AccessKeyId and the string-to-sign in its errors.
+    let ali = FakeAliyun::start("LTAI-ALIYUN-ID-333", "ALIYUN-SECRET-444", &["example.com"]).await;
+    let ali_endpoint = format!("http://{}", ali.addr);
     let logfile = dir.join("gw.log");
     std::fs::write(&logfile, "earlier line\n").unwrap();
     std::fs::write(
@@ -220,10 +233,13 @@ async fn log_lines_and_no_secrets() {
         "[auth]\nenabled = true\ntokens = [\"GW-TOKEN-SECRET-456\"]\n[surprise]\nx = 1\n",
     )
     .unwrap();
-    let gw = Running::start(
+    let mut gw = Running::start(
         &dir,
         &["--log-level", "debug", "--log-file-enabled", "--log-file-path", logfile.to_str().unwrap()],
-        &[("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", &endpoint)],
+        &[
+            ("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", &endpoint),
+            ("DDNS_GATEWAY_PROVIDERS_ALIYUN_ENDPOINT", &ali_endpoint),
+        ],
     )
     .await;
     let path = |v: &str| {
@@ -238,6 +254,10 @@ async fn log_lines_and_no_secrets() {
     let auth = ("Authorization", "Bearer GW-TOKEN-SECRET-456");
     let good = ("X-Upstream-Authorization", r#"ApiKey id="ID-SECRET-789", secret="CF-PROVIDER-SECRET-123""#);
     let wrong = ("X-Upstream-Authorization", r#"ApiKey secret="WRONG-SECRET-000""#);
+    let ali_wrong =
+        ("X-Upstream-Authorization", r#"ApiKey id="LTAI-ALIYUN-ID-333", secret="ALIYUN-WRONG-555""#);
+    let ali_good =
+        ("X-Upstream-Authorization", r#"ApiKey id="LTAI-ALIYUN-ID-333", secret="ALIYUN-SECRET-444""#);
     let replies = [
         request(gw.addr(), "GET", &path("1.2.3.4"), &[auth, good], b"").await,
         request(gw.addr(), "GET", &path("1.2.3.4"), &[auth, good], b"").await,
@@ -259,9 +279,13 @@ async fn log_lines_and_no_secrets() {
             b"",
         )
         .await,
+        request(gw.addr(), "GET", &path("5.6.7.8").replace("cloudflare", "aliyun"), &[auth, ali_wrong], b"")
+            .await,
+        request(gw.addr(), "GET", &path("5.6.7.8").replace("cloudflare", "aliyun"), &[auth, ali_good], b"")
+            .await,
     ];
     let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [200, 200, 200, 502, 403, 400]);
+    assert_eq!(statuses, [200, 200, 200, 502, 403, 400, 502, 200]);
     gw.signal("-TERM");
     let (code, stderr) = gw.wait(Duration::from_secs(5)).await;
     assert_eq!(code, 0);
@@ -283,6 +307,8 @@ async fn log_lines_and_no_secrets() {
             "{log}"
         );
         assert!(log.contains("failed: 403 Invalid authentication token"), "{log}");
+        assert!(log.contains("aliyun home.example.com A failed: 502 Failed to query DNS records: Aliyun SignatureDoesNotMatch"), "{log}");
+        assert!(log.contains("aliyun home.example.com A created 5.6.7.8"), "{log}");
         // Line shape: `2026-01-12 03:58:51 INFO  [ddns_gateway.api] …`
         let line = log.lines().find(|l| l.contains(" created ")).unwrap();
         let b = line.as_bytes();
@@ -294,12 +320,23 @@ async fn log_lines_and_no_secrets() {
             "WRONG-SECRET-000",
             "WRONG-GW-TOKEN-111",
             "UNTERMINATED-222",
+            "LTAI-ALIYUN-ID-333",
+            "ALIYUN-SECRET-444",
+            "ALIYUN-WRONG-555",
+            "Signature=",
         ] {
             assert!(!log.contains(secret), "{secret} leaked into the log:\n{log}");
         }
     }
     for r in &replies {
-        for secret in ["GW-TOKEN-SECRET-456", "CF-PROVIDER-SECRET-123", "ID-SECRET-789", "WRONG-SECRET-000"] {
+        for secret in [
+            "GW-TOKEN-SECRET-456",
+            "CF-PROVIDER-SECRET-123",
+            "ID-SECRET-789",
+            "WRONG-SECRET-000",
+            "LTAI-ALIYUN-ID-333",
+            "ALIYUN-WRONG-555",
+        ] {
             assert!(!r.body.contains(secret), "{secret} in reply {}", r.body);
         }
     }

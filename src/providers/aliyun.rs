@@ -35,9 +35,8 @@ fn nonce() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let mut random = [0u8; 8];
     let _ = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut random));
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     format!("{nanos:x}-{:x}-{}", COUNTER.fetch_add(1, Ordering::Relaxed), hex(&random))
 }
 
@@ -48,7 +47,13 @@ impl Aliyun {
 
     /// One signed action. A timestamp the server calls expired is re-signed once with the
     /// server's clock (from its `Date` header).
-    async fn call(&self, call: &mut Call<'_>, op: Op, action: &str, params: &[(&str, &str)]) -> Result<Value, Error> {
+    async fn call(
+        &self,
+        call: &mut Call<'_>,
+        op: Op,
+        action: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Value, Error> {
         let (id, secret) = call.cred.pair()?;
         let mut retried = false;
         loop {
@@ -110,6 +115,7 @@ impl Provider for Aliyun {
         let want_rr = rr(call).to_string();
         let rtype = call.req.rtype.as_str();
         let mut out = Vec::new();
+        let mut seen = 0;
         for page in 1..=MAX_PAGES {
             let (page_s, size_s) = (page.to_string(), PAGE_SIZE.to_string());
             // RRKeyWord is a fuzzy match (`home` finds `home2`, `a.home`): keep exact hits only.
@@ -128,8 +134,10 @@ impl Provider for Aliyun {
                     out.push(record(r)?);
                 }
             }
+            // Count what came back rather than trust our PageSize: the server may cap it.
+            seen += records.len() as u64;
             let total = v["TotalCount"].as_u64().unwrap_or(0);
-            if records.is_empty() || page * PAGE_SIZE >= total {
+            if records.is_empty() || seen >= total {
                 break;
             }
         }
@@ -150,21 +158,22 @@ impl Provider for Aliyun {
             params.push(("TTL", t));
         }
         let v = self.call(call, Op::Create, "AddDomainRecord", &params).await?;
-        let id = id_of(&v["RecordId"]).ok_or(Error::BadAnswer { op: Op::Create, provider: NAME, status: 200 })?;
-        let mut rec = Record {
-            id,
-            value,
-            ttl: call.req.ttl.unwrap_or(DEFAULT_TTL),
-            comment: None,
-            line: None,
-        };
+        let id =
+            id_of(&v["RecordId"]).ok_or(Error::BadAnswer { op: Op::Create, provider: NAME, status: 200 })?;
+        let mut rec =
+            Record { id, value, ttl: call.req.ttl.unwrap_or(DEFAULT_TTL), comment: None, line: None };
         if let Some(c) = call.req.comment.clone() {
             self.remark_after_write(call, &mut rec, &c).await;
         }
         Ok(rec)
     }
 
-    async fn update(&self, call: &mut Call<'_>, current: &Record, change: &Change) -> Result<Record, Error> {
+    async fn update(
+        &self,
+        call: &mut Call<'_>,
+        current: &Record,
+        change: &Change,
+    ) -> Result<(Record, bool), Error> {
         let mut rec = current.clone();
         let mut wrote = false;
         if change.value.is_some() || change.ttl.is_some() {
@@ -180,14 +189,14 @@ impl Provider for Aliyun {
                 ("TTL", ttl.as_str()),
             ];
             match self.call(call, Op::Update, "UpdateDomainRecord", &params).await {
-                Ok(_) => {}
-                // Aliyun refuses a write identical to what it stores: nothing to change.
+                Ok(_) => wrote = true,
+                // Aliyun refuses a write identical to what it stores (our list was stale, or
+                // it spells the value differently): the record is already as wanted.
                 Err(Error::Refused { err, .. }) if err.code == "DomainRecordDuplicate" => {}
                 Err(e) => return Err(e),
             }
             rec.value = value;
             rec.ttl = change.ttl.unwrap_or(current.ttl);
-            wrote = true;
         }
         if let Some(c) = &change.comment {
             if wrote {
@@ -195,9 +204,10 @@ impl Provider for Aliyun {
             } else {
                 self.set_remark(call, &current.id, c).await?;
                 rec.comment = Some(c.clone());
+                wrote = true;
             }
         }
-        Ok(rec)
+        Ok((rec, wrote))
     }
 }
 
@@ -268,7 +278,9 @@ fn is_provider_side(code: &str) -> bool {
     ["InvalidAccessKeyId", "SignatureDoesNotMatch", "Forbidden", "InvalidTimeStamp", "SignatureNonceUsed"]
         .iter()
         .any(|p| code.starts_with(p))
-        || ["InternalError", "ServiceUnavailable", "UnknownError", "InvalidSecurityToken"].iter().any(|p| code.contains(p))
+        || ["InternalError", "ServiceUnavailable", "UnknownError", "InvalidSecurityToken"]
+            .iter()
+            .any(|p| code.contains(p))
 }
 
 #[cfg(test)]

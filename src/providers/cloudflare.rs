@@ -152,7 +152,12 @@ impl Provider for Cloudflare {
         record(&result)
     }
 
-    async fn update(&self, call: &mut Call<'_>, current: &Record, change: &Change) -> Result<Record, Error> {
+    async fn update(
+        &self,
+        call: &mut Call<'_>,
+        current: &Record,
+        change: &Change,
+    ) -> Result<(Record, bool), Error> {
         let zone = call.meta.zone_id.clone().unwrap_or_default();
         let mut body = json!({});
         if let Some(v) = &change.value {
@@ -166,7 +171,7 @@ impl Provider for Cloudflare {
         }
         let target = format!("/zones/{zone}/dns_records/{}", current.id);
         let (result, _) = self.call(call, Op::Update, Method::PATCH, &target, Some(body)).await?;
-        record(&result)
+        Ok((record(&result)?, true))
     }
 }
 

@@ -76,8 +76,14 @@ pub trait Provider {
     async fn list(&self, call: &mut Call<'_>) -> Result<Vec<Record>, Error>;
     /// Creates the record; ttl and comment only if the request has them.
     async fn create(&self, call: &mut Call<'_>) -> Result<Record, Error>;
-    /// Changes exactly the fields in `change`; returns the record as it is afterwards.
-    async fn update(&self, call: &mut Call<'_>, current: &Record, change: &Change) -> Result<Record, Error>;
+    /// Changes exactly the fields in `change`; returns the record as it is afterwards, and
+    /// whether the provider changed anything (it may find the record already as wanted).
+    async fn update(
+        &self,
+        call: &mut Call<'_>,
+        current: &Record,
+        change: &Change,
+    ) -> Result<(Record, bool), Error>;
 }
 
 /// A digest that stands for a secret in maps and caches, so none of them holds the secret.

@@ -146,7 +146,8 @@ impl Provider for Tencent {
             body["Remark"] = json!(c);
         }
         let v = self.call(call, Op::Create, "CreateRecord", &body).await?;
-        let id = v["RecordId"].as_u64().ok_or(Error::BadAnswer { op: Op::Create, provider: NAME, status: 200 })?;
+        let id =
+            v["RecordId"].as_u64().ok_or(Error::BadAnswer { op: Op::Create, provider: NAME, status: 200 })?;
         let rec = Record {
             id: id.to_string(),
             value: call.req.value.clone(),
@@ -158,8 +159,17 @@ impl Provider for Tencent {
         Ok(rec)
     }
 
-    async fn update(&self, call: &mut Call<'_>, current: &Record, change: &Change) -> Result<Record, Error> {
-        let id: u64 = current.id.parse().map_err(|_| Error::BadAnswer { op: Op::Update, provider: NAME, status: 200 })?;
+    async fn update(
+        &self,
+        call: &mut Call<'_>,
+        current: &Record,
+        change: &Change,
+    ) -> Result<(Record, bool), Error> {
+        let id: u64 = current.id.parse().map_err(|_| Error::BadAnswer {
+            op: Op::Update,
+            provider: NAME,
+            status: 200,
+        })?;
         let value = change.value.clone().unwrap_or_else(|| current.value.clone());
         // ModifyRecord resets what it is not given: send the TTL and line the record has.
         let ttl = change.ttl.unwrap_or(current.ttl);
@@ -191,7 +201,7 @@ impl Provider for Tencent {
         if let Some((remembered, _)) = self.recent().get_mut(&key) {
             *remembered = rec.clone();
         }
-        Ok(rec)
+        Ok((rec, true))
     }
 }
 
@@ -222,11 +232,13 @@ fn parse(call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Value, Error> {
     let message = call.cred.redact(v["Error"]["Message"].as_str().unwrap_or("request failed"));
     let err = ProviderError { provider: NAME, code: code.to_string(), message, request_id };
     Err(match code {
-        "InvalidParameterValue.DomainNotExists" => Error::ZoneNotFound { zone: call.req.zone.clone(), hint: "" },
-        c if c.starts_with("RequestLimitExceeded") => Error::RateLimited { provider: NAME, retry_after: None },
-        c if op != Op::Query
-            && (c.starts_with("InvalidParameter") || c.starts_with("LimitExceeded")) =>
-        {
+        "InvalidParameterValue.DomainNotExists" => {
+            Error::ZoneNotFound { zone: call.req.zone.clone(), hint: "" }
+        }
+        c if c.starts_with("RequestLimitExceeded") => {
+            Error::RateLimited { provider: NAME, retry_after: None }
+        }
+        c if op != Op::Query && (c.starts_with("InvalidParameter") || c.starts_with("LimitExceeded")) => {
             Error::Refused { op, err }
         }
         _ => Error::Provider { op, err },

@@ -74,17 +74,32 @@ mod tests {
     /// Tencent Cloud's published example ("Signature v3", service cvm).
     #[test]
     fn official_vector() {
-        let body = r#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+        let body =
+            r#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
         let ct = "application/json; charset=utf-8";
         let host = "cvm.tencentcloudapi.com";
         let ts = 1_551_113_065;
-        assert_eq!(hex(&Sha256::digest(body.as_bytes())), "35e9c5b0e3ae67532d3c9f17ead6c90222632e5b1ff7f6e89887f1398934f064");
+        assert_eq!(
+            hex(&Sha256::digest(body.as_bytes())),
+            "35e9c5b0e3ae67532d3c9f17ead6c90222632e5b1ff7f6e89887f1398934f064"
+        );
         let creq = canonical_request(ct, host, body.as_bytes());
-        assert_eq!(hex(&Sha256::digest(creq.as_bytes())), "5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031");
+        assert_eq!(
+            hex(&Sha256::digest(creq.as_bytes())),
+            "5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031"
+        );
         assert_eq!(scope_date(ts), "2019-02-25");
         let key = signing_key("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", "2019-02-25", "cvm");
         assert_eq!(hex(&key), "ac658d5dde49e9bfdd14e04e062f66b05d9f637d44b8a8d845327d4a77f666b1");
-        let s = sign("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", "cvm", host, ct, body.as_bytes(), ts);
+        let s = sign(
+            "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+            "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+            "cvm",
+            host,
+            ct,
+            body.as_bytes(),
+            ts,
+        );
         assert_eq!(
             s.authorization,
             "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, \

@@ -1,8 +1,10 @@
 //! Test helpers: the gateway on 127.0.0.1:0, a plain HTTP client, and loopback fakes.
 #![allow(dead_code)]
 
+pub mod aliyun;
 pub mod cloudflare;
 pub mod fake;
+pub mod tencent;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -25,12 +27,16 @@ pub struct Gateway {
 
 impl Gateway {
     pub async fn start(config: Config) -> Gateway {
+        Gateway::start_app(App::new(config)).await
+    }
+
+    pub async fn start_app(app: std::sync::Arc<App>) -> Gateway {
         // Keep test output readable; the process tests check the log lines themselves.
         ddns_gateway::log::init(ddns_gateway::log::Level::Critical, None);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(server::run(listener, App::new(config), async {
+        let task = tokio::spawn(server::run(listener, app, async {
             let _ = rx.await;
         }));
         Gateway { addr, stop: Some(tx), task }
@@ -52,12 +58,21 @@ impl Gateway {
     }
 }
 
-/// A config that talks to fakes at `cf` (and nothing else).
+/// A config that talks to a fake Cloudflare at `cf` (and nothing else).
 pub fn config_for(cf: SocketAddr) -> Config {
     Config {
         cloudflare: Endpoint::parse(&format!("http://{cf}/client/v4")).unwrap(),
         upstream_timeout: Duration::from_secs(5),
         ..Config::default()
+    }
+}
+
+/// A config whose every provider endpoint is a loopback fake.
+pub fn config_all(cf: SocketAddr, aliyun: SocketAddr, tencent: SocketAddr) -> Config {
+    Config {
+        aliyun: Endpoint::parse(&format!("http://{aliyun}")).unwrap(),
+        tencent: Endpoint::parse(&format!("http://{tencent}")).unwrap(),
+        ..config_for(cf)
     }
 }
 

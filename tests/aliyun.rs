@@ -1,0 +1,250 @@
+//! Aliyun end to end against the fake Aliyun DNS API.
+
+mod common;
+
+use common::aliyun::FakeAliyun;
+use common::{Gateway, Reply, config_all, update_query};
+use ddns_gateway::api::App;
+
+const KEY_ID: &str = "LTAI5tKEYIDXXXX";
+const SECRET: &str = "AliSecret-0123456789abcdef";
+
+fn cred() -> String {
+    format!(r#"ApiKey id="{KEY_ID}", secret="{SECRET}""#)
+}
+
+async fn setup() -> (FakeAliyun, Gateway) {
+    let ali = FakeAliyun::start(KEY_ID, SECRET, &["example.com"]).await;
+    let unused = std::net::SocketAddr::from(([127, 0, 0, 1], 9));
+    let gw = Gateway::start(config_all(unused, ali.addr, unused)).await;
+    (ali, gw)
+}
+
+async fn update_with(gw: &Gateway, cred: &str, pairs: &[(&str, &str)]) -> Reply {
+    let mut all = vec![("provider", "aliyun"), ("zone", "example.com")];
+    all.extend_from_slice(pairs);
+    gw.get(&update_query(&all), &[("X-Upstream-Authorization", cred)]).await
+}
+
+async fn update(gw: &Gateway, pairs: &[(&str, &str)]) -> Reply {
+    update_with(gw, &cred(), pairs).await
+}
+
+#[tokio::test]
+async fn create_unchanged_update_with_remark() {
+    let (ali, gw) = setup().await;
+    let r =
+        update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4"), ("comment", "router")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let j = r.json();
+    assert_eq!((j["action"].as_str(), j["data"]["ttl"].as_u64()), (Some("created"), Some(600)));
+    assert!(j["provider_metadata"]["request_id"].as_str().unwrap().starts_with("REQ-"));
+    assert_eq!(j["provider_metadata"]["record_id"], ali.records()[0].id.as_str());
+    assert_eq!(ali.records()[0].remark.as_deref(), Some("router"));
+    assert_eq!(ali.action_names(), ["DescribeDomainRecords", "AddDomainRecord", "UpdateDomainRecordRemark"]);
+
+    ali.clear_actions();
+    let r =
+        update(&gw, &[("record", "HOME"), ("type", "a"), ("value", "1.2.3.4"), ("comment", "router")]).await;
+    assert_eq!(r.json()["action"], "unchanged", "{}", r.body);
+    assert_eq!(ali.action_names(), ["DescribeDomainRecords"]);
+
+    ali.clear_actions();
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "5.6.7.8")]).await;
+    let j = r.json();
+    assert_eq!(
+        (j["action"].as_str(), j["data"]["previous_value"].as_str()),
+        (Some("updated"), Some("1.2.3.4"))
+    );
+    assert_eq!(ali.action_names(), ["DescribeDomainRecords", "UpdateDomainRecord"]);
+    let rec = &ali.records()[0];
+    assert_eq!((rec.value.as_str(), rec.ttl, rec.remark.as_deref()), ("5.6.7.8", 600, Some("router")));
+
+    // TTL alone, then the remark alone.
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "5.6.7.8"), ("ttl", "1200")]).await;
+    assert_eq!(
+        (r.json()["action"].as_str(), r.json()["data"]["ttl"].as_u64()),
+        (Some("updated"), Some(1200))
+    );
+    ali.clear_actions();
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "5.6.7.8"), ("comment", "new")]).await;
+    assert_eq!(r.json()["action"], "updated");
+    assert_eq!(ali.action_names(), ["DescribeDomainRecords", "UpdateDomainRecordRemark"]);
+    assert_eq!(ali.records()[0].ttl, 1200, "TTL kept");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn every_type_and_the_apex() {
+    let (ali, gw) = setup().await;
+    for (record, rtype, value) in [
+        ("@", "A", "203.0.113.7"),
+        ("v6", "AAAA", "2001:db8::7"),
+        ("www", "CNAME", "target.example.net"),
+        ("_acme-challenge", "TXT", "token value"),
+    ] {
+        let r = update(&gw, &[("record", record), ("type", rtype), ("value", value)]).await;
+        assert_eq!(r.json()["action"], "created", "{rtype}: {}", r.body);
+        let r = update(&gw, &[("record", record), ("type", rtype), ("value", value)]).await;
+        assert_eq!(r.json()["action"], "unchanged", "{rtype}: {}", r.body);
+    }
+    let apex = ali.records().into_iter().find(|r| r.rtype == "A").unwrap();
+    assert_eq!(apex.rr, "@");
+    assert_eq!(ali.records().len(), 4);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn fuzzy_keyword_and_paging_find_the_exact_record() {
+    let (ali, gw) = setup().await;
+    // RRKeyWord=home also matches these; the page size is capped at 2.
+    for rr in ["home2", "a.home", "myhome", "home-lab"] {
+        ali.add("example.com", rr, "A", "10.0.0.1", 600);
+    }
+    ali.add("example.com", "home", "TXT", "not an A", 600);
+    let id = ali.add("example.com", "Home", "A", "10.9.9.9", 600);
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "10.9.9.10")]).await;
+    let j = r.json();
+    assert_eq!(j["action"], "updated", "{}", r.body);
+    assert_eq!(j["provider_metadata"]["record_id"], id.as_str());
+    let pages = ali.action_names().iter().filter(|a| *a == "DescribeDomainRecords").count();
+    assert_eq!(pages, 3, "5 A records containing 'home', 2 a page");
+    assert!(ali.records().iter().filter(|r| r.id != id).all(|r| r.value != "10.9.9.10"));
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn duplicate_write_counts_as_unchanged() {
+    let (ali, gw) = setup().await;
+    let id = ali.add("example.com", "home", "A", "1.1.1.1", 600);
+    // The list is stale: it still shows the old value, so the gateway writes what is stored.
+    ali.state.lock().unwrap().stale = Some((id, "9.9.9.9".into()));
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.1.1.1")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["action"], "unchanged");
+    assert_eq!(ali.action_names(), ["DescribeDomainRecords", "UpdateDomainRecord"]);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn ram_policy_without_remark_permission() {
+    let (ali, gw) = setup().await;
+    ali.state.lock().unwrap().allowed.retain(|a| *a != "UpdateDomainRecordRemark");
+    // The record is written; the reply says the comment was not.
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4"), ("comment", "hi")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["action"], "created");
+    let w = j["warnings"][0].as_str().unwrap();
+    assert!(
+        w.contains("comment was not set")
+            && w.contains("Forbidden.RAM")
+            && w.contains("alidns:UpdateDomainRecordRemark"),
+        "{w}"
+    );
+    assert_eq!(ali.records()[0].value, "1.2.3.4");
+    assert_eq!(ali.records()[0].remark, None);
+    // Only the comment to change: nothing was written, so it is an error.
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4"), ("comment", "hi")]).await;
+    assert_eq!(r.status, 502, "{}", r.body);
+    assert_eq!(r.json()["provider_error"]["code"], "Forbidden.RAM");
+
+    // A policy missing the query action: the first call fails, naming it.
+    ali.state.lock().unwrap().allowed.clear();
+    let r = update(&gw, &[("record", "x"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    assert_eq!(r.status, 502);
+    let msg = r.json()["message"].as_str().unwrap().to_string();
+    assert!(
+        msg.starts_with("Failed to query DNS records: Aliyun Forbidden.RAM")
+            && msg.contains("alidns:DescribeDomainRecords"),
+        "{msg}"
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_credentials_unknown_zone_and_refused_values() {
+    let (ali, gw) = setup().await;
+    let bad = format!(r#"ApiKey id="{KEY_ID}", secret="WRONG-secret-value""#);
+    let r = update_with(&gw, &bad, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    assert_eq!(r.status, 502);
+    let j = r.json();
+    assert_eq!(j["provider_error"]["code"], "SignatureDoesNotMatch");
+    assert_eq!(
+        j["message"],
+        "Failed to query DNS records: Aliyun SignatureDoesNotMatch Specified signature does not match our calculation."
+    );
+    // The fake echoed the string-to-sign with the AccessKeyId: none of it comes back.
+    for leak in [KEY_ID, "WRONG-secret-value", "GET&%2F"] {
+        assert!(!r.body.contains(leak), "{leak} in {}", r.body);
+    }
+    let r = update_with(
+        &gw,
+        r#"ApiKey id="LTAInobody", secret="x""#,
+        &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")],
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["provider_error"]["code"].as_str()),
+        (502, Some("InvalidAccessKeyId.NotFound"))
+    );
+
+    let r = gw
+        .get(
+            &update_query(&[
+                ("provider", "aliyun"),
+                ("zone", "nothere.cn"),
+                ("record", "a"),
+                ("type", "A"),
+                ("value", "1.2.3.4"),
+            ]),
+            &[("X-Upstream-Authorization", &cred())],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["message"].as_str()),
+        (404, Some("Zone not found for domain: nothere.cn"))
+    );
+
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4"), ("ttl", "60")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Failed to create DNS record: Aliyun QuotaExceeded.TTL")
+    );
+    assert!(ali.records().is_empty());
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn skewed_provider_clock_is_learned_once() {
+    let (ali, gw) = setup().await;
+    ali.state.lock().unwrap().skew = 20 * 60;
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(ali.state.lock().unwrap().expired, 1, "one refusal, then re-signed with Aliyun's time");
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    assert_eq!(r.json()["action"], "unchanged");
+    assert_eq!(ali.state.lock().unwrap().expired, 1, "later requests use the learned offset");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn clock_before_the_build_date_refuses_without_calling_out() {
+    let ali = FakeAliyun::start(KEY_ID, SECRET, &["example.com"]).await;
+    let unused = std::net::SocketAddr::from(([127, 0, 0, 1], 9));
+    let floor = ddns_gateway::time::unix_now() + 10 * 86_400;
+    let gw = Gateway::start_app(std::sync::Arc::new(App::with_clock_floor(
+        config_all(unused, ali.addr, unused),
+        floor,
+    )))
+    .await;
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    assert_eq!(r.status, 503);
+    let msg = r.json()["message"].as_str().unwrap().to_string();
+    assert!(msg.starts_with("System clock is not set (") && msg.ends_with("sync NTP on the router"), "{msg}");
+    assert!(ali.action_names().is_empty());
+    gw.stop().await;
+}

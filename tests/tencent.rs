@@ -1,0 +1,205 @@
+//! Tencent DNSPod end to end against the fake DNSPod API.
+
+mod common;
+
+use std::time::Duration;
+
+use common::tencent::FakeTencent;
+use common::{Gateway, Reply, config_all, update_query};
+
+const SECRET_ID: &str = "AKIDtencentIDXXXXXXXX";
+const SECRET_KEY: &str = "TencentKey-0123456789abcdef";
+
+fn cred() -> String {
+    // The comma-free form a RouterOS script can send safely.
+    format!(r#"ApiKey id="{SECRET_ID}" secret="{SECRET_KEY}""#)
+}
+
+async fn setup() -> (FakeTencent, Gateway) {
+    let tc = FakeTencent::start(SECRET_ID, SECRET_KEY, &["example.com"]).await;
+    let unused = std::net::SocketAddr::from(([127, 0, 0, 1], 9));
+    let gw = Gateway::start(config_all(unused, unused, tc.addr)).await;
+    (tc, gw)
+}
+
+async fn update_with(gw: &Gateway, cred: &str, pairs: &[(&str, &str)]) -> Reply {
+    let mut all = vec![("provider", "tencent"), ("zone", "example.com")];
+    all.extend_from_slice(pairs);
+    gw.get(&update_query(&all), &[("X-Upstream-Authorization", cred)]).await
+}
+
+async fn update(gw: &Gateway, pairs: &[(&str, &str)]) -> Reply {
+    update_with(gw, &cred(), pairs).await
+}
+
+#[tokio::test]
+async fn create_unchanged_update() {
+    let (tc, gw) = setup().await;
+    let r =
+        update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4"), ("comment", "router")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let j = r.json();
+    assert_eq!((j["action"].as_str(), j["data"]["ttl"].as_u64()), (Some("created"), Some(600)));
+    assert!(j["provider_metadata"]["request_id"].as_str().unwrap().starts_with("tc-req-"));
+    let rec = &tc.records()[0];
+    assert_eq!((rec.name.as_str(), rec.remark.as_str(), rec.line.as_str()), ("home", "router", "默认"));
+    assert_eq!(j["provider_metadata"]["record_id"], rec.id.to_string());
+
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    assert_eq!(r.json()["action"], "unchanged");
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "5.6.7.8")]).await;
+    assert_eq!(
+        (r.json()["action"].as_str(), r.json()["data"]["previous_value"].as_str()),
+        (Some("updated"), Some("1.2.3.4"))
+    );
+    let rec = &tc.records()[0];
+    assert_eq!(
+        (rec.value.as_str(), rec.ttl, rec.remark.as_str()),
+        ("5.6.7.8", 600, "router"),
+        "TTL and remark kept"
+    );
+    let r = update(
+        &gw,
+        &[("record", "home"), ("type", "A"), ("value", "5.6.7.8"), ("ttl", "1200"), ("comment", "")],
+    )
+    .await;
+    assert_eq!(r.json()["action"], "updated");
+    let rec = &tc.records()[0];
+    assert_eq!((rec.ttl, rec.remark.as_str()), (1200, ""));
+    assert_eq!(tc.action_names().iter().filter(|a| *a == "ModifyRecord").count(), 2);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn every_type_and_the_apex() {
+    let (tc, gw) = setup().await;
+    for (record, rtype, value) in [
+        ("@", "A", "203.0.113.7"),
+        ("v6", "AAAA", "2001:db8::7"),
+        ("www", "CNAME", "target.example.net"),
+        ("*.lan", "TXT", "x y"),
+    ] {
+        let r = update(&gw, &[("record", record), ("type", rtype), ("value", value)]).await;
+        assert_eq!(r.json()["action"], "created", "{rtype}: {}", r.body);
+        let r = update(&gw, &[("record", record), ("type", rtype), ("value", value)]).await;
+        assert_eq!(r.json()["action"], "unchanged", "{rtype}: {}", r.body);
+    }
+    assert_eq!(tc.records().iter().find(|r| r.rtype == "A").unwrap().name, "@");
+    assert_eq!(tc.records().len(), 4);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn list_lag_never_makes_two_records() {
+    let (tc, gw) = setup().await;
+    tc.state.lock().unwrap().lag = Duration::from_secs(30);
+    let r = update(&gw, &[("record", "new"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    assert_eq!(r.json()["action"], "created");
+    // DNSPod does not list it yet; the gateway remembers what it created.
+    let r = update(&gw, &[("record", "new"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    assert_eq!(r.json()["action"], "unchanged", "{}", r.body);
+    let r = update(&gw, &[("record", "new"), ("type", "A"), ("value", "4.3.2.1")]).await;
+    assert_eq!(r.json()["action"], "updated", "{}", r.body);
+    // Concurrent first calls for another name.
+    let calls = (0..8).map(|_| update(&gw, &[("record", "burst"), ("type", "A"), ("value", "9.9.9.9")]));
+    let replies = futures_join(calls).await;
+    assert!(replies.iter().all(|r| r.status == 200));
+    assert_eq!(replies.iter().filter(|r| r.json()["action"] == "created").count(), 1);
+    let names: Vec<String> = tc.records().into_iter().map(|r| format!("{}={}", r.name, r.value)).collect();
+    assert_eq!(names, ["new=4.3.2.1", "burst=9.9.9.9"]);
+    gw.stop().await;
+}
+
+/// Runs futures concurrently on this task (no extra crate for join_all).
+async fn futures_join<F: std::future::Future<Output = Reply>>(futs: impl Iterator<Item = F>) -> Vec<Reply> {
+    let mut futs: Vec<_> = futs.map(Box::pin).collect();
+    let mut out: Vec<Option<Reply>> = futs.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in futs.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(r) => out[i] = Some(r),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+    })
+    .await;
+    out.into_iter().map(Option::unwrap).collect()
+}
+
+#[tokio::test]
+async fn errors() {
+    let (tc, gw) = setup().await;
+    let wrong = format!(r#"ApiKey id="{SECRET_ID}", secret="WRONG-key-value""#);
+    let r = update_with(&gw, &wrong, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    assert_eq!(r.status, 502);
+    assert_eq!(r.json()["provider_error"]["code"], "AuthFailure.SignatureFailure");
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Failed to query DNS records: Tencent AuthFailure.SignatureFailure")
+    );
+    assert!(!r.body.contains("WRONG-key-value"));
+    let r = update_with(
+        &gw,
+        r#"ApiKey id="AKIDnobody", secret="x""#,
+        &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")],
+    )
+    .await;
+    assert_eq!(r.json()["provider_error"]["code"], "AuthFailure.SecretIdNotFound");
+
+    let r = gw
+        .get(
+            &update_query(&[
+                ("provider", "tencent"),
+                ("zone", "nothere.cn"),
+                ("record", "a"),
+                ("type", "A"),
+                ("value", "1.2.3.4"),
+            ]),
+            &[("X-Upstream-Authorization", &cred())],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["message"].as_str()),
+        (404, Some("Zone not found for domain: nothere.cn"))
+    );
+
+    for (extra, code) in [
+        (("ttl", "60".to_string()), "LimitExceeded.RecordTtlLimit"),
+        (("comment", "r".repeat(201)), "InvalidParameter.RemarkTooLong"),
+    ] {
+        let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4"), (extra.0, &extra.1)])
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(r.json()["provider_error"]["code"], code);
+    }
+    assert!(tc.records().is_empty());
+
+    // A CAM policy without ModifyRecord: 502 naming the code.
+    tc.add("example.com", "home", "A", "1.1.1.1", 600);
+    tc.state.lock().unwrap().allowed.retain(|a| *a != "ModifyRecord");
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    assert_eq!(
+        (r.status, r.json()["provider_error"]["code"].as_str()),
+        (502, Some("AuthFailure.UnauthorizedOperation"))
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn skewed_provider_clock_is_learned_once() {
+    let (tc, gw) = setup().await;
+    tc.state.lock().unwrap().skew = -20 * 60;
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(tc.state.lock().unwrap().expired, 1);
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    assert_eq!(r.json()["action"], "unchanged");
+    assert_eq!(tc.state.lock().unwrap().expired, 1);
+    gw.stop().await;
+}
