@@ -1,0 +1,74 @@
+# Shared helpers for the scripts in cross/ (sourced, not run).
+
+# Installs qemu-user-static from Debian when it is missing.
+need_qemu() {
+    if ! command -v qemu-aarch64-static >/dev/null; then
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static) >/dev/null
+    fi
+}
+
+# The command prefix that runs a binary of TARGET on this machine.
+runner_for() {
+    case "$1" in
+        x86_64-*) echo "" ;;
+        aarch64-*) echo "qemu-aarch64-static" ;;
+        armv7-*) echo "qemu-arm-static -cpu cortex-a7" ;;
+        armv5te-*) echo "qemu-arm-static -cpu arm926" ;;
+        mipsel-*) echo "qemu-mipsel-static" ;;
+        mips-*) echo "qemu-mips-static" ;;
+        *) echo "unknown target $1" >&2; return 1 ;;
+    esac
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# GET /health over bash's /dev/tcp; prints the body.
+get_health() {
+    local port=$1
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+    printf 'GET /health HTTP/1.1\r\nHost: check\r\nConnection: close\r\n\r\n' >&3
+    local reply
+    reply=$(cat <&3)
+    exec 3<&-
+    printf '%s' "${reply#*$'\r\n\r\n'}"
+}
+
+# check_binary TARGET PATH: static, --version, /health, SIGTERM → exit 0.
+check_binary() {
+    local target=$1 bin=$2 run
+    run=$(runner_for "$target")
+    [ -x "$bin" ] || { echo "FAIL $target: $bin missing" >&2; return 1; }
+    if readelf -l "$bin" | grep -q 'INTERP'; then
+        echo "FAIL $target: not static (has a program interpreter)" >&2; return 1
+    fi
+    local version
+    version=$($run "$bin" --version)
+    [[ "$version" == "ddns-gateway "* ]] || { echo "FAIL $target: --version said '$version'" >&2; return 1; }
+    local port pid body="" i
+    port=$(free_port)
+    $run "$bin" --host 127.0.0.1 --port "$port" --health-enabled 2>/dev/null &
+    pid=$!
+    for i in $(seq 1 100); do
+        body=$(get_health "$port" 2>/dev/null) && break
+        sleep 0.1
+    done
+    kill -TERM "$pid"
+    local code=0
+    wait "$pid" || code=$?
+    [ "$body" = '{"status":"ok"}' ] || { echo "FAIL $target: /health said '$body'" >&2; return 1; }
+    [ "$code" = 0 ] || { echo "FAIL $target: exit $code after SIGTERM" >&2; return 1; }
+    echo "ok $target: $version, static, $(stat -c %s "$bin") bytes, /health ok, SIGTERM → 0"
+}
+
+# ARCH (RouterOS/Docker naming) → Rust target, image architecture, variant.
+arch_target() {
+    case "$1" in
+        arm64) echo "aarch64-unknown-linux-musl arm64 -" ;;
+        arm) echo "armv7-unknown-linux-musleabihf arm v7" ;;
+        armv5) echo "armv5te-unknown-linux-musleabi arm v5" ;;
+        amd64) echo "x86_64-unknown-linux-musl amd64 -" ;;
+        *) echo "unknown ARCH $1 (arm64, arm, armv5, amd64)" >&2; return 1 ;;
+    esac
+}
