@@ -19,6 +19,7 @@ use crate::providers::tencent::Tencent;
 use crate::providers::{Call, Meta, fingerprint};
 use crate::request::{Fields, ProviderKind, UpdateRequest};
 use crate::rt::{BodyError, Full, read_body};
+use crate::server::Limits;
 use crate::time::{Utc, unix_now};
 use crate::update::{self, Action, Locks, Outcome};
 use crate::upstream::Client;
@@ -43,6 +44,7 @@ pub struct App {
     /// A system clock before this (Unix seconds) is not set: TLS certificates and signed
     /// timestamps cannot work. A day before the build, to allow for build-host clocks.
     pub clock_floor: i64,
+    pub limits: Limits,
 }
 
 impl App {
@@ -58,6 +60,7 @@ impl App {
             tencent: Tencent::new(config.tencent.clone(), client),
             locks: Locks::default(),
             clock_floor,
+            limits: Limits::default(),
             config,
         }
     }

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
+use toml::de::{DeTable, DeValue};
+
 use crate::cli::Cli;
 use crate::log::Level;
 use crate::upstream::Endpoint;
@@ -319,21 +321,25 @@ fn coerce_list(s: &Setting) -> Result<Vec<String>, String> {
     }
 }
 
-fn from_toml_value(v: &toml::Value) -> Raw {
+fn from_toml_value(v: &DeValue<'_>) -> Raw {
     match v {
-        toml::Value::String(s) => Raw::Str(s.clone()),
-        toml::Value::Integer(i) => Raw::Int(*i),
-        toml::Value::Float(x) => Raw::Float(*x),
-        toml::Value::Boolean(b) => Raw::Bool(*b),
-        toml::Value::Array(a) => Raw::List(a.iter().map(from_toml_value).collect()),
-        toml::Value::Datetime(_) => Raw::Other("a date-time"),
-        toml::Value::Table(_) => Raw::Other("a table"),
+        DeValue::String(s) => Raw::Str(s.to_string()),
+        DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+            Ok(n) => Raw::Int(n),
+            Err(_) => Raw::Other("an integer out of range"),
+        },
+        DeValue::Float(x) => Raw::Float(x.as_str().parse().unwrap_or(f64::NAN)),
+        DeValue::Boolean(b) => Raw::Bool(*b),
+        DeValue::Array(a) => Raw::List(a.iter().map(|i| from_toml_value(i.get_ref())).collect()),
+        DeValue::Datetime(_) => Raw::Other("a date-time"),
+        DeValue::Table(_) => Raw::Other("a table"),
     }
 }
 
-/// Flattens the file into settings; keys we do not know become warnings.
+/// Flattens the file into settings; keys we do not know become warnings. toml's own
+/// parser tree is used directly: its serde layer would cost binary size for nothing.
 fn from_toml(text: &str, path: &str, warnings: &mut Vec<String>) -> Result<Vec<Setting>, String> {
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+    let table = DeTable::parse(text).map_err(|e| {
         let at = e.span().map(|span| {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() + 1;
@@ -344,19 +350,22 @@ fn from_toml(text: &str, path: &str, warnings: &mut Vec<String>) -> Result<Vec<S
     })?;
     let mut out = Vec::new();
     let mut unknown = Vec::new();
-    flatten(&table, "", &mut out, &mut unknown);
+    flatten(table.get_ref(), "", &mut out, &mut unknown);
     if !unknown.is_empty() {
+        unknown.sort();
         warnings.push(format!("{path}: unknown keys ignored: {}", unknown.join(", ")));
     }
     Ok(out)
 }
 
-fn flatten(table: &toml::Table, prefix: &str, out: &mut Vec<Setting>, unknown: &mut Vec<String>) {
-    for (k, v) in table {
-        let dotted = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+fn flatten(table: &DeTable<'_>, prefix: &str, out: &mut Vec<Setting>, unknown: &mut Vec<String>) {
+    for (k, v) in table.iter() {
+        let k = k.get_ref();
+        let v = v.get_ref();
+        let dotted = if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
         if let Some((key, _)) = KEYS.iter().find(|(key, _)| *key == dotted) {
             out.push(Setting::new(key, from_toml_value(v), dotted));
-        } else if let toml::Value::Table(inner) = v {
+        } else if let DeValue::Table(inner) = v {
             // Only descend into sections that hold known keys.
             if KEYS.iter().any(|(key, _)| key.starts_with(&format!("{dotted}."))) {
                 flatten(inner, &dotted, out, unknown);

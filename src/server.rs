@@ -13,20 +13,36 @@ use crate::api::{self, App};
 use crate::rt::{TokioIo, TokioTimer};
 use crate::{debug, info, warn};
 
-/// Connections served at once; further clients wait in the kernel's accept queue.
-pub const MAX_CONNECTIONS: usize = 256;
-/// A client has this long to send a request's headers, and an idle keep-alive connection
-/// is closed after it.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Request line and headers together; RouterOS sends well under 1 KiB.
-pub const MAX_HEADER_BYTES: usize = 16 * 1024;
-/// How long a stop waits for requests in flight.
-pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// What one client may take from the server.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Connections served at once; further clients wait in the kernel's accept queue.
+    pub max_connections: usize,
+    /// A client has this long to send a request's headers; an idle keep-alive connection
+    /// is closed after it too.
+    pub header_timeout: Duration,
+    /// Request line and headers together; RouterOS sends well under 1 KiB.
+    pub max_header_bytes: usize,
+    /// How long a stop waits for requests in flight.
+    pub drain_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_connections: 256,
+            header_timeout: Duration::from_secs(10),
+            max_header_bytes: 16 * 1024,
+            drain_timeout: Duration::from_secs(10),
+        }
+    }
+}
 
 /// Serves until `shutdown` completes, then drains. Returns when every connection has
 /// closed or the drain time has run out.
 pub async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Output = ()>) {
-    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let limits = app.limits;
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::pin!(shutdown);
 
@@ -59,9 +75,9 @@ pub async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Out
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(TokioTimer)
-                .header_read_timeout(HEADER_TIMEOUT)
-                .max_buf_size(MAX_HEADER_BYTES.max(8192))
-                .max_header_size(MAX_HEADER_BYTES)
+                .header_read_timeout(limits.header_timeout)
+                .max_buf_size(limits.max_header_bytes.max(8192))
+                .max_header_size(limits.max_header_bytes)
                 .keep_alive(true);
             let conn = builder.serve_connection(TokioIo(stream), service);
             tokio::pin!(conn);
@@ -81,12 +97,12 @@ pub async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Out
 
     drop(listener);
     let _ = stop_tx.send(true);
-    let busy = MAX_CONNECTIONS - permits.available_permits();
+    let busy = limits.max_connections - permits.available_permits();
     if busy > 0 {
         info!("stopping: waiting for {busy} open connection(s)");
     }
-    let all = permits.acquire_many(MAX_CONNECTIONS as u32);
-    if tokio::time::timeout(DRAIN_TIMEOUT, all).await.is_err() {
-        warn!("stopping: connections still open after {} s, closing them", DRAIN_TIMEOUT.as_secs());
+    let all = permits.acquire_many(limits.max_connections as u32);
+    if tokio::time::timeout(limits.drain_timeout, all).await.is_err() {
+        warn!("stopping: connections still open after {} s, closing them", limits.drain_timeout.as_secs());
     }
 }

@@ -69,7 +69,10 @@ fn as_routeros_sends(v: &Vars, rtype: &str, addr: &str) -> (String, Vec<(String,
         format!(r#"ApiKey id="{}" secret="{}""#, v.cred_id, v.cred_secret)
     };
     // "Authorization: Bearer …,X-Upstream-Authorization: …" split at the comma.
-    let headers = vec![("Authorization".to_string(), format!("Bearer {AUTH}")), ("X-Upstream-Authorization".to_string(), cred)];
+    let headers = vec![
+        ("Authorization".to_string(), format!("Bearer {AUTH}")),
+        ("X-Upstream-Authorization".to_string(), cred),
+    ];
     (url, headers)
 }
 
@@ -82,7 +85,9 @@ async fn scheduler_scripts_work_for_every_provider() {
     assert!(v6.contains("deprecated=no") && v6.contains("fc00::/7"), "v6 skips deprecated and ULA addresses");
     assert!(v4.contains("100.64.0.0/10") && v4.contains("192.168.0.0/16"), "v4 skips private and CGNAT");
     let install = script("install.rsc");
-    for needle in ["start-on-boot=yes logging=yes", "/interface veth add", "masquerade", "DDNS_GATEWAY_AUTH_TOKENS"] {
+    for needle in
+        ["start-on-boot=yes logging=yes", "/interface veth add", "masquerade", "DDNS_GATEWAY_AUTH_TOKENS"]
+    {
         assert!(install.contains(needle), "install.rsc: {needle}");
     }
 
@@ -95,12 +100,38 @@ async fn scheduler_scripts_work_for_every_provider() {
     let gw = Gateway::start(config).await;
 
     let providers = [
-        Vars { provider: "cloudflare", zone: "example.com", record: "home", cred_id: "", cred_secret: "cf-api-token", ttl: "", comment: "" },
-        Vars { provider: "aliyun", zone: "example.com", record: "home", cred_id: "LTAIrouter", cred_secret: "ali-secret", ttl: "600", comment: "hAP ax³ · 路由器" },
-        Vars { provider: "tencent", zone: "example.com", record: "@", cred_id: "AKIDrouter", cred_secret: "tc-secret", ttl: "", comment: "Updated by RouterOS DDNS script" },
+        Vars {
+            provider: "cloudflare",
+            zone: "example.com",
+            record: "home",
+            cred_id: "",
+            cred_secret: "cf-api-token",
+            ttl: "",
+            comment: "",
+        },
+        Vars {
+            provider: "aliyun",
+            zone: "example.com",
+            record: "home",
+            cred_id: "LTAIrouter",
+            cred_secret: "ali-secret",
+            ttl: "600",
+            comment: "hAP ax³ · 路由器",
+        },
+        Vars {
+            provider: "tencent",
+            zone: "example.com",
+            record: "@",
+            cred_id: "AKIDrouter",
+            cred_secret: "tc-secret",
+            ttl: "",
+            comment: "Updated by RouterOS DDNS script",
+        },
     ];
     for v in &providers {
-        for (rtype, first, second) in [("A", "203.0.113.10", "203.0.113.11"), ("AAAA", "2001:db8:1::10", "2001:db8:1::11")] {
+        for (rtype, first, second) in
+            [("A", "203.0.113.10", "203.0.113.11"), ("AAAA", "2001:db8:1::10", "2001:db8:1::11")]
+        {
             for (addr, want) in [(first, "created"), (second, "updated")] {
                 let (url, headers) = as_routeros_sends(v, rtype, addr);
                 let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -120,7 +151,10 @@ async fn scheduler_scripts_work_for_every_provider() {
     assert_eq!(tc.records().iter().filter(|r| r.name == "@").count(), 2);
 
     // The same credential written with "\\," in the script arrives as one header line.
-    let escaped = [("Authorization", format!("Bearer {AUTH}")), ("X-Upstream-Authorization", r#"ApiKey id="AKIDrouter", secret="tc-secret""#.to_string())];
+    let escaped = [
+        ("Authorization", format!("Bearer {AUTH}")),
+        ("X-Upstream-Authorization", r#"ApiKey id="AKIDrouter", secret="tc-secret""#.to_string()),
+    ];
     let h: Vec<(&str, &str)> = escaped.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (url, _) = as_routeros_sends(&providers[2], "A", "203.0.113.11");
     let r = request(gw.addr, "GET", &url, &h, b"").await;

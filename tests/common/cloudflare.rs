@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use super::fake::{FakeReq, FakeResp, serve};
+use super::fake::{FakeReq, FakeResp, InFlight, serve_counted};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct CfRecord {
@@ -52,12 +52,17 @@ pub struct State {
     pub next_id: u64,
     /// Answer the next requests with this instead (count, reply).
     pub fault: Option<(usize, FakeResp)>,
+    /// Answer every request with these in turn (when not empty).
+    pub fault_cycle: Vec<FakeResp>,
+    /// Wait this long before every answer.
+    pub delay: std::time::Duration,
 }
 
 #[derive(Clone)]
 pub struct FakeCloudflare {
     pub addr: SocketAddr,
     pub state: Arc<Mutex<State>>,
+    pub inflight: Arc<InFlight>,
 }
 
 fn envelope_err(status: u16, code: u64, message: &str) -> FakeResp {
@@ -81,26 +86,37 @@ impl FakeCloudflare {
             ..State::default()
         }));
         let s = state.clone();
-        let addr = serve(move |req| {
-            let mut st = s.lock().unwrap();
-            let seq = st.calls.len();
-            st.calls.push(SeenCall {
-                method: req.method.clone(),
-                path: req.path.clone(),
-                query: req.query.clone(),
-                body: req.json(),
-            });
-            let resp = match st.fault.as_mut() {
-                Some((n, r)) if *n > 0 => {
-                    *n -= 1;
-                    r.clone()
+        let inflight = Arc::new(InFlight::default());
+        let addr = serve_counted(
+            move |req| {
+                let mut st = s.lock().unwrap();
+                let seq = st.calls.len();
+                st.calls.push(SeenCall {
+                    method: req.method.clone(),
+                    path: req.path.clone(),
+                    query: req.query.clone(),
+                    body: req.json(),
+                });
+                let mut forced = match st.fault.as_mut() {
+                    Some((n, r)) if *n > 0 => {
+                        *n -= 1;
+                        Some(r.clone())
+                    }
+                    _ => None,
+                };
+                if forced.is_none() && !st.fault_cycle.is_empty() {
+                    forced = Some(st.fault_cycle[seq % st.fault_cycle.len()].clone());
                 }
-                _ => handle(&mut st, &req),
-            };
-            resp.with_header("cf-ray", &format!("8f00000000{seq:06x}-TPE"))
-        })
+                let mut resp = forced.unwrap_or_else(|| handle(&mut st, &req));
+                if resp.delay.is_zero() {
+                    resp.delay = st.delay;
+                }
+                resp.with_header("cf-ray", &format!("8f00000000{seq:06x}-TPE"))
+            },
+            inflight.clone(),
+        )
         .await;
-        FakeCloudflare { addr, state }
+        FakeCloudflare { addr, state, inflight }
     }
 
     pub fn add(&self, zone_id: &str, name: &str, rtype: &str, content: &str, ttl: u64) -> String {

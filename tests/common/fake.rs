@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use ddns_gateway::rt::{Full, TokioIo, read_body};
@@ -57,8 +58,32 @@ impl FakeResp {
     }
 }
 
+/// Requests being answered now, and the most there ever were at once.
+#[derive(Debug, Default)]
+pub struct InFlight {
+    pub now: AtomicUsize,
+    pub max: AtomicUsize,
+}
+
+impl InFlight {
+    pub fn max(&self) -> usize {
+        self.max.load(Ordering::SeqCst)
+    }
+    pub fn reset(&self) {
+        self.max.store(0, Ordering::SeqCst);
+    }
+}
+
 /// Serves `handler` on 127.0.0.1:0 until the test's runtime ends.
 pub async fn serve<F>(handler: F) -> SocketAddr
+where
+    F: Fn(FakeReq) -> FakeResp + Send + Sync + 'static,
+{
+    serve_counted(handler, Arc::new(InFlight::default())).await
+}
+
+/// `serve`, counting requests in flight into `inflight`.
+pub async fn serve_counted<F>(handler: F, inflight: Arc<InFlight>) -> SocketAddr
 where
     F: Fn(FakeReq) -> FakeResp + Send + Sync + 'static,
 {
@@ -69,10 +94,14 @@ where
         loop {
             let Ok((stream, _)) = listener.accept().await else { return };
             let handler = handler.clone();
+            let inflight = inflight.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
                     let handler = handler.clone();
+                    let inflight = inflight.clone();
                     async move {
+                        let n = inflight.now.fetch_add(1, Ordering::SeqCst) + 1;
+                        inflight.max.fetch_max(n, Ordering::SeqCst);
                         let (parts, body) = req.into_parts();
                         let body = read_body(body, 1 << 20).await.unwrap_or_default();
                         let query = ddns_gateway::urlenc::decode_pairs(parts.uri.query().unwrap_or(""))
@@ -88,6 +117,7 @@ where
                         if !r.delay.is_zero() {
                             tokio::time::sleep(r.delay).await;
                         }
+                        inflight.now.fetch_sub(1, Ordering::SeqCst);
                         let mut resp = Response::new(Full::new(r.body));
                         *resp.status_mut() = http::StatusCode::from_u16(r.status).unwrap();
                         for (k, v) in r.headers {

@@ -1,0 +1,247 @@
+//! Slow and hostile clients, misbehaving providers, and concurrent updates of one record.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::cloudflare::FakeCloudflare;
+use common::fake::{FakeResp, serve};
+use common::{Gateway, config_for, parse_reply, raw_request, update_query};
+use ddns_gateway::api::App;
+use ddns_gateway::server::Limits;
+use ddns_gateway::upstream::Endpoint;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const TOKEN: &str = "tok";
+const CRED: &str = r#"ApiKey secret="tok""#;
+
+async fn gateway_with(cf: &FakeCloudflare, limits: Limits) -> Gateway {
+    let mut app = App::with_clock_floor(config_for(cf.addr), 0);
+    app.limits = limits;
+    Gateway::start_app(Arc::new(app)).await
+}
+
+fn quick_limits() -> Limits {
+    Limits { header_timeout: Duration::from_millis(500), ..Limits::default() }
+}
+
+fn q(record: &str, value: &str) -> String {
+    update_query(&[
+        ("provider", "cloudflare"),
+        ("zone", "example.com"),
+        ("record", record),
+        ("type", "A"),
+        ("value", value),
+    ])
+}
+
+/// Reads until the peer closes; fails the test if that takes longer than `limit`.
+async fn closed_within(s: &mut TcpStream, limit: Duration) -> Vec<u8> {
+    let mut out = Vec::new();
+    tokio::time::timeout(limit, s.read_to_end(&mut out))
+        .await
+        .expect("connection closed by the server")
+        .unwrap_or(0);
+    out
+}
+
+#[tokio::test]
+async fn half_sent_request_blocks_nobody_and_is_dropped() {
+    let cf = FakeCloudflare::start(TOKEN, &[("z1", "example.com")]).await;
+    let gw = gateway_with(&cf, quick_limits()).await;
+    let mut slow = TcpStream::connect(gw.addr).await.unwrap();
+    slow.write_all(b"GET /update?provider=cloudfl").await.unwrap();
+    // Others are served meanwhile.
+    for i in 0..5 {
+        let r = gw.get(&q("a", &format!("1.2.3.{i}")), &[("X-Upstream-Authorization", CRED)]).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    // The half-sent request is cut off after the header timeout.
+    closed_within(&mut slow, Duration::from_secs(5)).await;
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn idle_keep_alive_connections_are_closed() {
+    let cf = FakeCloudflare::start(TOKEN, &[("z1", "example.com")]).await;
+    let mut limits = quick_limits();
+    limits.header_timeout = Duration::from_millis(300);
+    let gw = gateway_with(&cf, limits).await;
+    let mut s = TcpStream::connect(gw.addr).await.unwrap();
+    s.write_all(b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut buf = vec![0u8; 1024];
+    let n = s.read(&mut buf).await.unwrap();
+    assert_eq!(parse_reply(&buf[..n]).status, 404);
+    // Kept alive, then closed once idle for the timeout.
+    let rest = closed_within(&mut s, Duration::from_secs(5)).await;
+    assert!(rest.is_empty());
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn connection_cap_applies_back_pressure() {
+    let cf = FakeCloudflare::start(TOKEN, &[("z1", "example.com")]).await;
+    let limits = Limits { max_connections: 4, header_timeout: Duration::from_secs(30), ..Limits::default() };
+    let gw = gateway_with(&cf, limits).await;
+    let mut idle = Vec::new();
+    for _ in 0..4 {
+        let mut s = TcpStream::connect(gw.addr).await.unwrap();
+        s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        idle.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // A fifth client is queued, not refused and not served beyond the cap.
+    let addr = gw.addr;
+    let fifth = tokio::spawn(async move {
+        raw_request(addr, b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!fifth.is_finished(), "served beyond the cap");
+    drop(idle.pop());
+    let r = tokio::time::timeout(Duration::from_secs(5), fifth).await.unwrap().unwrap();
+    assert_eq!(r.status, 404);
+    drop(idle);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_and_garbage_requests() {
+    let cf = FakeCloudflare::start(TOKEN, &[("z1", "example.com")]).await;
+    let gw = gateway_with(&cf, quick_limits()).await;
+    let big = format!("GET /update HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "a".repeat(20 * 1024));
+    let r = raw_request(gw.addr, big.as_bytes()).await;
+    assert_eq!(r.status, 431);
+    for garbage in [
+        &b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"[..],
+        b"GET / HTTP/9.9\r\n\r\n",
+        b"GET /update?x=%zz HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+    ] {
+        let mut s = TcpStream::connect(gw.addr).await.unwrap();
+        s.write_all(garbage).await.unwrap();
+        let out = closed_within(&mut s, Duration::from_secs(5)).await;
+        if !out.is_empty() {
+            let status = parse_reply(&out).status;
+            assert!((400..500).contains(&status), "{status}");
+        }
+    }
+    // Still serving.
+    assert_eq!(gw.get("/nope", &[]).await.status, 404);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn provider_faults_map_to_clear_errors() {
+    let cf = FakeCloudflare::start(TOKEN, &[("z1", "example.com")]).await;
+    let gw = gateway_with(&cf, quick_limits()).await;
+    let path = q("home", "1.2.3.4");
+    let get = || gw.get(&path, &[("X-Upstream-Authorization", CRED)]);
+
+    cf.fail_next(
+        1,
+        FakeResp::json(
+            500,
+            &serde_json::json!({"success": false, "errors": [{"code": 10001, "message": "Internal error"}]}),
+        ),
+    );
+    let r = get().await;
+    assert_eq!(
+        (r.status, r.json()["message"].as_str()),
+        (502, Some("Failed to query DNS records: Cloudflare 10001 Internal error"))
+    );
+
+    cf.fail_next(1, FakeResp::raw(200, b"not json at all"));
+    let r = get().await;
+    assert_eq!(
+        (r.status, r.json()["message"].as_str()),
+        (502, Some("Failed to query DNS records: Cloudflare answered HTTP 200 without a usable JSON body"))
+    );
+
+    cf.fail_next(1, FakeResp::raw(200, &vec![b'x'; 2 << 20]));
+    let r = get().await;
+    assert_eq!(
+        (r.status, r.json()["message"].as_str()),
+        (502, Some("Failed to query DNS records: Cloudflare: response larger than 1024 KiB"))
+    );
+
+    cf.fail_next(
+        1,
+        FakeResp::json(429, &serde_json::json!({"success": false, "errors": []}))
+            .with_header("retry-after", "120"),
+    );
+    let r = get().await;
+    assert_eq!((r.status, r.header("retry-after")), (503, Some("120")));
+    assert_eq!(get().await.status, 200, "recovers once the provider does");
+    gw.stop().await;
+
+    // TLS to something that does not speak TLS: 502 that says so.
+    let plain = serve(|_| FakeResp::raw(400, b"plain http")).await;
+    let mut config = config_for(cf.addr);
+    config.cloudflare = Endpoint::parse(&format!("https://{plain}/client/v4")).unwrap();
+    let gw = Gateway::start_app(Arc::new(App::with_clock_floor(config, 0))).await;
+    let r = gw.get(&q("home", "1.2.3.4"), &[("X-Upstream-Authorization", CRED)]).await;
+    assert_eq!(r.status, 502);
+    let msg = r.json()["message"].as_str().unwrap().to_string();
+    assert!(
+        msg.starts_with("Failed to query DNS records: Cloudflare: TLS handshake with 127.0.0.1 failed"),
+        "{msg}"
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn simultaneous_first_updates_make_one_record() {
+    let cf = FakeCloudflare::start(TOKEN, &[("z1", "example.com")]).await;
+    cf.state.lock().unwrap().delay = Duration::from_millis(20);
+    let gw = gateway_with(&cf, quick_limits()).await;
+    let addr = gw.addr;
+    let tasks: Vec<_> = (0..24)
+        .map(|_| {
+            tokio::spawn(async move {
+                common::request(
+                    addr,
+                    "GET",
+                    &q("race", "198.51.100.1"),
+                    &[("X-Upstream-Authorization", CRED)],
+                    b"",
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut actions = Vec::new();
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["data"]["value"], "198.51.100.1");
+        actions.push(r.json()["action"].as_str().unwrap().to_string());
+    }
+    assert_eq!(actions.iter().filter(|a| *a == "created").count(), 1, "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| *a == "unchanged").count(), 23);
+    assert_eq!(cf.records().len(), 1);
+    assert_eq!(cf.inflight.max(), 1, "one record's calls never overlap");
+
+    // Different names still run side by side.
+    cf.inflight.reset();
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            tokio::spawn(async move {
+                common::request(
+                    addr,
+                    "GET",
+                    &q(&format!("n{i}"), "198.51.100.2"),
+                    &[("X-Upstream-Authorization", CRED)],
+                    b"",
+                )
+                .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap().json()["action"], "created");
+    }
+    assert!(cf.inflight.max() > 1, "different names were serialised");
+    assert_eq!(cf.records().len(), 9);
+    gw.stop().await;
+}
