@@ -32,7 +32,7 @@ lint:
 
 bench:
 	$(CARGO) build --release --locked
-	$(CARGO) run --release --locked --example bench
+	$(CARGO) bench --locked --bench bench
 
 dist:
 	bash cross/build.sh $(TARGETS)

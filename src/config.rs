@@ -191,6 +191,14 @@ impl Config {
         Ok(config)
     }
 
+    /// A config from TOML text alone (no flags, no environment), as a file would give it.
+    pub fn from_toml_text(text: &str) -> Result<Config, String> {
+        let mut warnings = Vec::new();
+        let mut config = Config::from_settings(from_toml(text, "config.toml", &mut warnings)?)?;
+        config.warnings = warnings;
+        Ok(config)
+    }
+
     /// Later settings win. Checks every type and value.
     pub fn from_settings(settings: Vec<Setting>) -> Result<Config, String> {
         let mut map: HashMap<&str, Setting> = HashMap::new();

@@ -16,6 +16,9 @@ use crate::rt::{BodyError, Full, TokioIo, read_body};
 
 /// A response body larger than this is cut off: no DNS API answer comes close.
 pub const MAX_RESPONSE: usize = 1 << 20;
+/// Provider calls in flight at once; more wait (within their deadline). Bounds memory and
+/// keeps a burst of updates from tripping a provider's rate limit all at once.
+const MAX_IN_FLIGHT: usize = 32;
 /// How long an idle connection is kept for reuse, and how many per host.
 const IDLE_FOR: Duration = Duration::from_secs(50);
 const IDLE_PER_HOST: usize = 4;
@@ -120,13 +123,19 @@ type Pool = HashMap<String, Vec<(SendRequest<Full>, Instant)>>;
 
 pub struct Client {
     timeout: Duration,
+    in_flight: tokio::sync::Semaphore,
     idle: Mutex<Pool>,
     tls: OnceLock<tokio_rustls::TlsConnector>,
 }
 
 impl Client {
     pub fn new(timeout: Duration) -> Client {
-        Client { timeout, idle: Mutex::new(HashMap::new()), tls: OnceLock::new() }
+        Client {
+            timeout,
+            in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
+            idle: Mutex::new(HashMap::new()),
+            tls: OnceLock::new(),
+        }
     }
 
     pub fn timeout(&self) -> Duration {
@@ -143,7 +152,10 @@ impl Client {
         headers: &[(&str, &str)],
         body: Vec<u8>,
     ) -> Result<Response, Fault> {
-        let call = self.send_inner(ep, method, target, headers, body);
+        let call = async {
+            let _slot = self.in_flight.acquire().await;
+            self.send_inner(ep, method, target, headers, body).await
+        };
         tokio::time::timeout(self.timeout, call).await.unwrap_or(Err(Fault::Timeout(self.timeout)))
     }
 

@@ -81,6 +81,8 @@ async fn creates_then_reports_unchanged_then_updates() {
     assert_eq!(j["data"]["ttl"], 600);
     let patch = cf.calls().into_iter().find(|c| c.method == "PATCH").unwrap();
     assert_eq!(patch.body, serde_json::json!({"content": "5.6.7.8", "ttl": 600}));
+    // Six provider calls over three updates, on one kept-alive connection.
+    assert_eq!(cf.inflight.connections.load(std::sync::atomic::Ordering::SeqCst), 1);
     gw.stop().await;
 }
 

@@ -346,3 +346,99 @@ fn gw_port(log: &str) -> String {
     let at = log.find("starting on \"127.0.0.1:").expect("startup line") + "starting on \"127.0.0.1:".len();
     log[at..].chars().take_while(char::is_ascii_digit).collect()
 }
+
+fn proc_status(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with(field)).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+fn open_fds(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count()
+}
+
+#[tokio::test]
+async fn failing_calls_leak_neither_memory_nor_descriptors() {
+    let dir = scratch("leak");
+    let cf = FakeCloudflare::start("tok", &[("z1", "example.com")]).await;
+    let mut slow = FakeResp::raw(200, b"{}");
+    slow.delay = Duration::from_millis(1500);
+    cf.state.lock().unwrap().fault_cycle = vec![
+        FakeResp::json(
+            500,
+            &serde_json::json!({"success": false, "errors": [{"code": 10001, "message": "boom"}]}),
+        ),
+        FakeResp::raw(502, b"<html>bad gateway</html>"),
+        FakeResp::raw(200, &vec![b'x'; 1_100_000]),
+        FakeResp::json(429, &serde_json::json!({"success": false})).with_header("retry-after", "5"),
+        FakeResp::json(
+            403,
+            &serde_json::json!({"success": false, "errors": [{"code": 9109, "message": "Invalid access token"}]}),
+        ),
+        slow,
+    ];
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let gw = Running::start(
+        &dir,
+        &[],
+        &[
+            ("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", &format!("http://{}/client/v4", cf.addr)),
+            ("DDNS_GATEWAY_PROVIDERS_TENCENT_ENDPOINT", &format!("http://{closed}")),
+            ("DDNS_GATEWAY_UPSTREAM_TIMEOUT", "1"),
+            ("DDNS_GATEWAY_LOGGING_LEVEL", "CRITICAL"),
+        ],
+    )
+    .await;
+    let pid = gw.child.id();
+    let addr = gw.addr();
+    let round = |n: usize| async move {
+        let mut tasks = Vec::new();
+        for i in 0..n {
+            let provider = if i % 4 == 3 { "tencent" } else { "cloudflare" };
+            let path = update_query(&[
+                ("provider", provider),
+                ("zone", "example.com"),
+                ("record", &format!("r{i}")),
+                ("type", "A"),
+                ("value", "1.2.3.4"),
+            ]);
+            tasks.push(tokio::spawn(async move {
+                request(
+                    addr,
+                    "GET",
+                    &path,
+                    &[("X-Upstream-Authorization", r#"ApiKey id="i" secret="tok""#)],
+                    b"",
+                )
+                .await
+                .status
+            }));
+        }
+        let mut statuses = Vec::new();
+        for t in tasks {
+            statuses.push(t.await.unwrap());
+        }
+        statuses
+    };
+    // Warm up: every kind of failure once, buffers and pools at their working size.
+    for _ in 0..3 {
+        round(40).await;
+    }
+    let (rss_before, fds_before) = (proc_status(pid, "VmRSS:"), open_fds(pid));
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..10 {
+        seen.extend(round(40).await);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (rss_after, fds_after) = (proc_status(pid, "VmRSS:"), open_fds(pid));
+    assert!(seen.iter().all(|s| *s >= 500), "only failures: {seen:?}");
+    assert!(seen.contains(&502) && seen.contains(&503) && seen.contains(&504), "{seen:?}");
+    assert!(
+        rss_after <= rss_before + 512,
+        "RSS grew from {rss_before} kB to {rss_after} kB over 400 failing calls"
+    );
+    assert!(fds_after <= fds_before + 2, "descriptors grew from {fds_before} to {fds_after}");
+    gw.signal("-TERM");
+    let mut gw = gw;
+    assert_eq!(gw.wait(Duration::from_secs(5)).await.0, 0);
+}

@@ -4,7 +4,7 @@
 
 use std::io::Read;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use http::Method;
 use serde_json::Value;
@@ -32,7 +32,8 @@ pub struct Aliyun {
 
 /// Unique per request, as Aliyun requires: time, a counter and random bytes.
 fn nonce() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    // 32 bits: ARMv5 and MIPS32 have no 64-bit atomics; time and random bytes do the rest.
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
     let mut random = [0u8; 8];
     let _ = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut random));
     let nanos =

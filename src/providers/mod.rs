@@ -7,7 +7,7 @@ pub mod cloudflare;
 pub mod tencent;
 pub mod tencent_sign;
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
 use serde::Serialize;
@@ -103,12 +103,13 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// A provider's idea of the time, as an offset to ours: routers often run with a wrong
 /// clock until NTP syncs, and signed requests carry a timestamp the provider checks.
+/// (A mutex, not an AtomicI64: ARMv5 and MIPS32 have no 64-bit atomics.)
 #[derive(Debug, Default)]
-pub struct Clock(AtomicI64);
+pub struct Clock(Mutex<i64>);
 
 impl Clock {
     pub fn now(&self) -> i64 {
-        unix_now() + self.0.load(Ordering::Relaxed)
+        unix_now() + *self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Learns the offset from a response's `Date` header; returns it in seconds.
@@ -116,7 +117,7 @@ impl Clock {
         let date = httpdate::parse_http_date(resp.header("date")?).ok()?;
         let theirs = date.duration_since(UNIX_EPOCH).ok()?.as_secs() as i64;
         let offset = theirs - unix_now();
-        self.0.store(offset, Ordering::Relaxed);
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = offset;
         Some(offset)
     }
 }

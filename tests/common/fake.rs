@@ -58,11 +58,12 @@ impl FakeResp {
     }
 }
 
-/// Requests being answered now, and the most there ever were at once.
+/// Requests being answered now, the most there ever were at once, and connections accepted.
 #[derive(Debug, Default)]
 pub struct InFlight {
     pub now: AtomicUsize,
     pub max: AtomicUsize,
+    pub connections: AtomicUsize,
 }
 
 impl InFlight {
@@ -93,6 +94,7 @@ where
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else { return };
+            inflight.connections.fetch_add(1, Ordering::SeqCst);
             let handler = handler.clone();
             let inflight = inflight.clone();
             tokio::spawn(async move {

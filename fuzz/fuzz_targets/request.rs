@@ -1,0 +1,34 @@
+//! Query-string, form and JSON request parsing and validation: never panics, and whatever
+//! validates is normalised (validating it again changes nothing).
+#![no_main]
+
+use ddns_gateway::request::Fields;
+use ddns_gateway::urlenc;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((mode, rest)) = data.split_first() else { return };
+    let fields = if mode % 2 == 0 {
+        let Ok(text) = std::str::from_utf8(rest) else { return };
+        // Percent-encoding round-trips.
+        assert_eq!(urlenc::decode(&urlenc::encode(text)).unwrap(), text);
+        Fields::from_form(text)
+    } else {
+        Fields::from_json(rest)
+    };
+    let Ok(fields) = fields else { return };
+    if let Ok(req) = fields.validate() {
+        let again = Fields {
+            provider: Some(req.provider.id().to_string()),
+            zone: Some(req.zone.clone()),
+            record: Some(req.record.clone()),
+            rtype: Some(req.rtype.as_str().to_string()),
+            value: Some(req.value.clone()),
+            ttl: req.ttl.map(|t| t.to_string()),
+            comment: req.comment.clone(),
+        };
+        let again = again.validate().expect("a valid request stays valid");
+        assert_eq!(again, req);
+        let _ = req.fqdn();
+    }
+});
