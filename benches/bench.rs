@@ -2,6 +2,8 @@
 //! one Markdown table. Everything runs on loopback: the gateway as a child process, a fast
 //! fake Cloudflare (plain HTTP) and the load generator in this process.
 
+// The same loopback fake server the tests use; the bench needs only part of it.
+#[allow(dead_code)]
 #[path = "../tests/common/fake.rs"]
 mod fake;
 
