@@ -71,17 +71,17 @@ async fn launch(cf: Option<SocketAddr>) -> (Gateway, Duration) {
         cmd.env("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", format!("http://{cf}/client/v4"));
     }
     let started = Instant::now();
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run `cargo build --release` first");
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
+    // Owned at once, so the child is killed and reaped on every path.
+    let gw = Gateway {
+        child: child.expect("run `cargo build --release` first"),
+        addr: ([127, 0, 0, 1], port).into(),
+    };
     loop {
-        if let Ok(s) = TcpStream::connect(addr).await {
+        if let Ok(s) = TcpStream::connect(gw.addr).await {
             if let Ok((200, _)) = one_request(s, "/health", &[]).await {
-                return (Gateway { child, addr }, started.elapsed());
+                let took = started.elapsed();
+                return (gw, took);
             }
         }
         assert!(started.elapsed() < Duration::from_secs(10), "gateway did not start");
