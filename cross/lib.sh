@@ -24,18 +24,27 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# GET /health over bash's /dev/tcp; prints the body.
-get_health() {
-    local port=$1
+# http_get PORT PATH [HEADER]: a GET over bash's /dev/tcp; prints the body.
+http_get() {
+    local port=$1 path=$2 header=${3:-}
     exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
-    printf 'GET /health HTTP/1.1\r\nHost: check\r\nConnection: close\r\n\r\n' >&3
+    printf 'GET %s HTTP/1.1\r\nHost: check\r\nConnection: close\r\n%s\r\n' "$path" "${header:+$header$'\r\n'}" >&3
     local reply
     reply=$(cat <&3)
     exec 3<&-
     printf '%s' "${reply#*$'\r\n\r\n'}"
 }
 
-# check_binary TARGET PATH: static, --version, /health, SIGTERM → exit 0.
+# Starts cross/tls_peer.py once; sets TLS_PEER_PORT.
+start_tls_peer() {
+    [ -n "${TLS_PEER_PORT:-}" ] && return 0
+    coproc TLS_PEER { exec python3 "$(dirname "${BASH_SOURCE[0]}")/tls_peer.py"; }
+    read -r TLS_PEER_PORT <&"${TLS_PEER[0]}"
+    trap 'kill $TLS_PEER_PID 2>/dev/null' EXIT
+}
+
+# check_binary TARGET PATH: static, --version, /health, a TLS handshake with the target's
+# crypto (up to the certificate check), SIGTERM → exit 0.
 check_binary() {
     local target=$1 bin=$2 run
     run=$(runner_for "$target")
@@ -46,20 +55,26 @@ check_binary() {
     local version
     version=$($run "$bin" --version)
     [[ "$version" == "ddns-gateway "* ]] || { echo "FAIL $target: --version said '$version'" >&2; return 1; }
-    local port pid body="" i
+    start_tls_peer
+    local port pid body="" i tls
     port=$(free_port)
-    $run "$bin" --host 127.0.0.1 --port "$port" --health-enabled 2>/dev/null &
+    DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT="https://127.0.0.1:$TLS_PEER_PORT/client/v4" \
+        $run "$bin" --host 127.0.0.1 --port "$port" --health-enabled 2>/dev/null &
     pid=$!
     for i in $(seq 1 100); do
-        body=$(get_health "$port" 2>/dev/null) && break
+        body=$(http_get "$port" /health 2>/dev/null) && break
         sleep 0.1
     done
+    tls=$(http_get "$port" "/update?provider=cloudflare&zone=example.com&record=a&type=A&value=192.0.2.1" \
+        'X-Upstream-Authorization: ApiKey secret="t"' 2>/dev/null || true)
     kill -TERM "$pid"
     local code=0
     wait "$pid" || code=$?
     [ "$body" = '{"status":"ok"}' ] || { echo "FAIL $target: /health said '$body'" >&2; return 1; }
+    # TLS 1.3 sends the certificate encrypted: judging it means key exchange and AEAD worked.
+    [[ "$tls" == *"invalid peer certificate"* ]] || { echo "FAIL $target: TLS handshake: $tls" >&2; return 1; }
     [ "$code" = 0 ] || { echo "FAIL $target: exit $code after SIGTERM" >&2; return 1; }
-    echo "ok $target: $version, static, $(stat -c %s "$bin") bytes, /health ok, SIGTERM → 0"
+    echo "ok $target: $version, static, $(stat -c %s "$bin") bytes, /health ok, TLS to the certificate check, SIGTERM → 0"
 }
 
 # ARCH (RouterOS/Docker naming) → Rust target, image architecture, variant.
