@@ -431,6 +431,7 @@ async fn failing_calls_leak_neither_memory_nor_descriptors() {
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let (rss_after, fds_after) = (proc_status(pid, "VmRSS:"), open_fds(pid));
+    eprintln!("400 failing calls: RSS {rss_before} → {rss_after} kB, descriptors {fds_before} → {fds_after}");
     assert!(seen.iter().all(|s| *s >= 500), "only failures: {seen:?}");
     assert!(seen.contains(&502) && seen.contains(&503) && seen.contains(&504), "{seen:?}");
     assert!(
