@@ -3,7 +3,7 @@
 mod common;
 
 use common::aliyun::FakeAliyun;
-use common::{Gateway, Reply, config_all, update_query};
+use common::{Gateway, Reply, UNUSED, config_all, provider_update, update_query};
 use ddns_gateway::api::App;
 
 const KEY_ID: &str = "LTAI5tKEYIDXXXX";
@@ -15,15 +15,12 @@ fn cred() -> String {
 
 async fn setup() -> (FakeAliyun, Gateway) {
     let ali = FakeAliyun::start(KEY_ID, SECRET, &["example.com"]).await;
-    let unused = std::net::SocketAddr::from(([127, 0, 0, 1], 9));
-    let gw = Gateway::start(config_all(unused, ali.addr, unused)).await;
+    let gw = Gateway::start(config_all(UNUSED, ali.addr, UNUSED)).await;
     (ali, gw)
 }
 
 async fn update_with(gw: &Gateway, cred: &str, pairs: &[(&str, &str)]) -> Reply {
-    let mut all = vec![("provider", "aliyun"), ("zone", "example.com")];
-    all.extend_from_slice(pairs);
-    gw.get(&update_query(&all), &[("X-Upstream-Authorization", cred)]).await
+    provider_update(gw, "aliyun", cred, pairs).await
 }
 
 async fn update(gw: &Gateway, pairs: &[(&str, &str)]) -> Reply {
@@ -234,10 +231,9 @@ async fn skewed_provider_clock_is_learned_once() {
 #[tokio::test]
 async fn clock_before_the_build_date_refuses_without_calling_out() {
     let ali = FakeAliyun::start(KEY_ID, SECRET, &["example.com"]).await;
-    let unused = std::net::SocketAddr::from(([127, 0, 0, 1], 9));
     let floor = ddns_gateway::time::unix_now() + 10 * 86_400;
     let gw = Gateway::start_app(std::sync::Arc::new(App::with_clock_floor(
-        config_all(unused, ali.addr, unused),
+        config_all(UNUSED, ali.addr, UNUSED),
         floor,
     )))
     .await;

@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::tencent::FakeTencent;
-use common::{Gateway, Reply, config_all, update_query};
+use common::{Gateway, Reply, UNUSED, config_all, provider_update, update_query};
 
 const SECRET_ID: &str = "AKIDtencentIDXXXXXXXX";
 const SECRET_KEY: &str = "TencentKey-0123456789abcdef";
@@ -17,15 +17,12 @@ fn cred() -> String {
 
 async fn setup() -> (FakeTencent, Gateway) {
     let tc = FakeTencent::start(SECRET_ID, SECRET_KEY, &["example.com"]).await;
-    let unused = std::net::SocketAddr::from(([127, 0, 0, 1], 9));
-    let gw = Gateway::start(config_all(unused, unused, tc.addr)).await;
+    let gw = Gateway::start(config_all(UNUSED, UNUSED, tc.addr)).await;
     (tc, gw)
 }
 
 async fn update_with(gw: &Gateway, cred: &str, pairs: &[(&str, &str)]) -> Reply {
-    let mut all = vec![("provider", "tencent"), ("zone", "example.com")];
-    all.extend_from_slice(pairs);
-    gw.get(&update_query(&all), &[("X-Upstream-Authorization", cred)]).await
+    provider_update(gw, "tencent", cred, pairs).await
 }
 
 async fn update(gw: &Gateway, pairs: &[(&str, &str)]) -> Reply {

@@ -7,12 +7,12 @@
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 use ddns_gateway::providers::aliyun_sign::{canonical_query, signature, string_to_sign};
 use serde_json::{Value, json};
 
-use super::fake::{FakeReq, FakeResp, serve};
+use super::fake::{FakeReq, FakeResp, serve_with_clock};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct AliRecord {
@@ -53,10 +53,6 @@ pub struct FakeAliyun {
     pub state: Arc<Mutex<State>>,
 }
 
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
-}
-
 fn err(status: u16, code: &str, message: &str) -> FakeResp {
     FakeResp::json(
         status,
@@ -81,14 +77,7 @@ impl FakeAliyun {
             stale: None,
             next_id: 100_000,
         }));
-        let s = state.clone();
-        let addr = serve(move |req| {
-            let mut st = s.lock().unwrap();
-            let fake_now = now() + st.skew;
-            let date = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(fake_now as u64));
-            handle(&mut st, &req, fake_now).with_header("date", &date)
-        })
-        .await;
+        let addr = serve_with_clock(state.clone(), |s| s.skew, handle).await;
         FakeAliyun { addr, state }
     }
 

@@ -75,6 +75,27 @@ impl InFlight {
     }
 }
 
+/// The real time in Unix seconds (the fakes' own clock, before any skew).
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// Serves a signed-API fake whose clock is the real one shifted by `skew(state)` seconds;
+/// `handle` gets that time, and every answer carries it in a `Date` header.
+pub async fn serve_with_clock<S: Send + 'static>(
+    state: Arc<std::sync::Mutex<S>>,
+    skew: fn(&S) -> i64,
+    handle: fn(&mut S, &FakeReq, i64) -> FakeResp,
+) -> SocketAddr {
+    serve(move |req| {
+        let mut st = state.lock().unwrap();
+        let fake_now = now() + skew(&st);
+        let date = httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_secs(fake_now as u64));
+        handle(&mut st, &req, fake_now).with_header("date", &date)
+    })
+    .await
+}
+
 /// Serves `handler` on 127.0.0.1:0 until the test's runtime ends.
 pub async fn serve<F>(handler: F) -> SocketAddr
 where

@@ -138,6 +138,16 @@ pub fn parse_reply(out: &[u8]) -> Reply {
     Reply { status, headers, body: body.to_string() }
 }
 
+/// A provider endpoint nothing listens on, for the providers a test does not use.
+pub const UNUSED: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9);
+
+/// GET /update for `provider` in example.com with `pairs` and the credential header.
+pub async fn provider_update(gw: &Gateway, provider: &str, cred: &str, pairs: &[(&str, &str)]) -> Reply {
+    let mut all = vec![("provider", provider), ("zone", "example.com")];
+    all.extend_from_slice(pairs);
+    gw.get(&update_query(&all), &[("X-Upstream-Authorization", cred)]).await
+}
+
 /// `/update?…` from pairs, each value percent-encoded.
 pub fn update_query(pairs: &[(&str, &str)]) -> String {
     let q: Vec<String> =

@@ -6,12 +6,12 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use ddns_gateway::providers::tencent_sign::sign;
 use serde_json::{Value, json};
 
-use super::fake::{FakeReq, FakeResp, serve};
+use super::fake::{FakeReq, FakeResp, now, serve_with_clock};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TcRecord {
@@ -48,10 +48,6 @@ pub struct FakeTencent {
     pub state: Arc<Mutex<State>>,
 }
 
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
-}
-
 fn reply(mut v: Value) -> FakeResp {
     v["RequestId"] = json!(format!("tc-req-{}", now()));
     FakeResp::json(200, &json!({ "Response": v }))
@@ -75,14 +71,7 @@ impl FakeTencent {
             expired: 0,
             next_id: 1_000_000,
         }));
-        let s = state.clone();
-        let addr = serve(move |req| {
-            let mut st = s.lock().unwrap();
-            let fake_now = now() + st.skew;
-            let date = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(fake_now as u64));
-            handle(&mut st, &req, fake_now).with_header("date", &date)
-        })
-        .await;
+        let addr = serve_with_clock(state.clone(), |s| s.skew, handle).await;
         FakeTencent { addr, state }
     }
 
