@@ -120,3 +120,23 @@ impl Locks {
         self.len() == 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn locks_serialise_one_key_and_disappear_when_unused() {
+        let locks = Locks::default();
+        let a = locks.lock([1; 32]).await;
+        let b = locks.lock([2; 32]).await;
+        assert_eq!(locks.len(), 2);
+        // The same key waits for the holder.
+        let again = tokio::time::timeout(std::time::Duration::from_millis(50), locks.lock([1; 32])).await;
+        assert!(again.is_err(), "a second holder of one key");
+        drop((a, b));
+        assert!(locks.is_empty(), "nothing held, nothing kept");
+        let _c = locks.lock([1; 32]).await;
+        assert_eq!(locks.len(), 1);
+    }
+}
