@@ -33,7 +33,8 @@
     :local a [/ip address get $id address]
     :local ip [:toip [:pick $a 0 [:find $a "/"]]]
     # Private and CGNAT (100.64.0.0/10) addresses are not reachable from the Internet.
-    :if ($addr = "" and !($ip in 10.0.0.0/8 or $ip in 172.16.0.0/12 or $ip in 192.168.0.0/16 or $ip in 100.64.0.0/10)) do={
+    :local notPublic (($ip in 10.0.0.0/8) or ($ip in 172.16.0.0/12) or ($ip in 192.168.0.0/16) or ($ip in 100.64.0.0/10))
+    :if ($addr = "" and !$notPublic) do={
         :set addr [:tostr $ip]
     }
 }

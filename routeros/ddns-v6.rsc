@@ -26,7 +26,8 @@
     :local a [/ipv6 address get $id address]
     :local ip [:toip6 [:pick $a 0 [:find $a "/"]]]
     # RouterOS counts ULA (fc00::/7) as global; it is not reachable from the Internet.
-    :if ($addr = "" and !($ip in fc00::/7) and !($ip in fe80::/10)) do={
+    :local notPublic (($ip in fc00::/7) or ($ip in fe80::/10))
+    :if ($addr = "" and !$notPublic) do={
         :set addr [:tostr $ip]
     }
 }
