@@ -106,7 +106,7 @@ fn health(config: &Config, method: &Method) -> Result<Response<Full>, Error> {
         return Err(Error::NotFound);
     }
     if method != Method::GET && method != Method::HEAD {
-        return Err(Error::MethodNotAllowed("Method Not Allowed".into()));
+        return Err(Error::MethodNotAllowed("Method Not Allowed".into(), "GET, HEAD"));
     }
     Ok(json_reply(StatusCode::OK, r#"{"status":"ok"}"#.into()))
 }
@@ -184,10 +184,13 @@ async fn prepare(config: &Config, req: Request<Incoming>) -> Result<(UpdateReque
     let enabled = match method {
         Method::GET => config.get_enabled,
         Method::POST => config.post_enabled,
-        _ => return Err(Error::MethodNotAllowed("Method Not Allowed".into())),
+        _ => return Err(Error::MethodNotAllowed("Method Not Allowed".into(), config.allowed_methods())),
     };
     if !enabled {
-        return Err(Error::MethodNotAllowed(format!("{method} method is disabled")));
+        return Err(Error::MethodNotAllowed(
+            format!("{method} method is disabled"),
+            config.allowed_methods(),
+        ));
     }
     check_auth(config, req.headers().get(http::header::AUTHORIZATION))?;
 

@@ -153,16 +153,13 @@ impl Default for Config {
 }
 
 impl Config {
-    /// `GET, POST` as in the startup line.
-    pub fn methods_label(&self) -> String {
-        let mut m = Vec::new();
-        if self.get_enabled {
-            m.push("GET");
+    /// The enabled `/update` methods, `GET, POST`: for the startup line and `Allow`.
+    pub fn allowed_methods(&self) -> &'static str {
+        match (self.get_enabled, self.post_enabled) {
+            (true, true) => "GET, POST",
+            (true, false) => "GET",
+            _ => "POST",
         }
-        if self.post_enabled {
-            m.push("POST");
-        }
-        m.join(", ")
     }
 
     /// Reads the file (if any) and the environment, and merges them under the flags.

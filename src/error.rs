@@ -64,7 +64,8 @@ pub enum Error {
         zone: String,
         hint: &'static str,
     },
-    MethodNotAllowed(String),
+    /// The message, and the methods the route does take (the `Allow` header).
+    MethodNotAllowed(String, &'static str),
     MultipleRecords {
         fqdn: String,
         rtype: String,
@@ -109,7 +110,7 @@ impl Error {
             Error::MissingToken => 401,
             Error::InvalidToken => 403,
             Error::NotFound | Error::ZoneNotFound { .. } => 404,
-            Error::MethodNotAllowed(_) => 405,
+            Error::MethodNotAllowed(..) => 405,
             Error::MultipleRecords { .. } => 409,
             Error::PayloadTooLarge => 413,
             Error::Invalid(_) | Error::Refused { .. } => 422,
@@ -122,7 +123,7 @@ impl Error {
 
     pub fn message(&self) -> String {
         match self {
-            Error::BadRequest(m) | Error::Invalid(m) | Error::MethodNotAllowed(m) => m.clone(),
+            Error::BadRequest(m) | Error::Invalid(m) | Error::MethodNotAllowed(m, _) => m.clone(),
             Error::MissingCredential(field) => format!("Missing required credential: {field}"),
             Error::MissingToken => "Missing authentication token".into(),
             Error::InvalidToken => "Invalid authentication token".into(),
@@ -159,7 +160,7 @@ impl Error {
         match self {
             // RouterOS fetch reports a 401 without this header as an error of its own.
             Error::MissingToken => vec![("www-authenticate", "Bearer realm=\"ddns-gateway\"".into())],
-            Error::MethodNotAllowed(_) => vec![("allow", "GET, POST".into())],
+            Error::MethodNotAllowed(_, allow) => vec![("allow", (*allow).into())],
             Error::RateLimited { retry_after: Some(s), .. } => vec![("retry-after", s.clone())],
             _ => Vec::new(),
         }

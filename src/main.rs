@@ -65,7 +65,7 @@ async fn serve(config: Config) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    info!("DDNS Gateway starting on \"{shown}\" (Methods: {})", config.methods_label());
+    info!("DDNS Gateway starting on \"{shown}\" (Methods: {})", config.allowed_methods());
     server::run(listener, App::new(config), stop_signal()).await;
     info!("DDNS Gateway stopped");
     ExitCode::SUCCESS

@@ -47,13 +47,14 @@ async fn health_and_unknown_routes() {
 async fn methods() {
     let (_, gw) = gateway(|_| {}).await;
     let r = common::request(gw.addr, "DELETE", "/update", &[], b"").await;
-    assert_eq!(r.status, 405);
+    assert_eq!((r.status, r.header("allow")), (405, Some("GET, POST")));
     assert_eq!(r.json()["status"], "error");
     assert_eq!(r.json()["code"], 405);
     gw.stop().await;
 
     let (_, gw) = gateway(|c| c.get_enabled = false).await;
     let r = gw.get(&update_query(GOOD), &[]).await;
+    assert_eq!(r.header("allow"), Some("POST"));
     assert_eq!(
         (r.status, r.body.as_str()),
         (405, r#"{"status":"error","code":405,"message":"GET method is disabled"}"#)
