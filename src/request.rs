@@ -22,15 +22,6 @@ impl ProviderKind {
             ProviderKind::Tencent => "tencent",
         }
     }
-
-    /// The name used in messages.
-    pub fn label(self) -> &'static str {
-        match self {
-            ProviderKind::Cloudflare => "Cloudflare",
-            ProviderKind::Aliyun => "Aliyun",
-            ProviderKind::Tencent => "Tencent",
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -138,10 +138,6 @@ impl Client {
         }
     }
 
-    pub fn timeout(&self) -> Duration {
-        self.timeout
-    }
-
     /// One call, within the configured deadline. `target` is the path and query below the
     /// endpoint's base path.
     pub async fn send(
