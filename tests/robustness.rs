@@ -37,6 +37,17 @@ fn q(record: &str, value: &str) -> String {
     ])
 }
 
+/// One update of `record` on its own connection, as a task of its own.
+fn spawn_update(
+    addr: std::net::SocketAddr,
+    record: String,
+    value: &'static str,
+) -> tokio::task::JoinHandle<common::Reply> {
+    tokio::spawn(async move {
+        common::request(addr, "GET", &q(&record, value), &[("X-Upstream-Authorization", CRED)], b"").await
+    })
+}
+
 /// Reads until the peer closes; fails the test if that takes longer than `limit`.
 async fn closed_within(s: &mut TcpStream, limit: Duration) -> Vec<u8> {
     let mut out = Vec::new();
@@ -196,20 +207,7 @@ async fn simultaneous_first_updates_make_one_record() {
     cf.state.lock().unwrap().delay = Duration::from_millis(20);
     let gw = gateway_with(&cf, quick_limits()).await;
     let addr = gw.addr;
-    let tasks: Vec<_> = (0..24)
-        .map(|_| {
-            tokio::spawn(async move {
-                common::request(
-                    addr,
-                    "GET",
-                    &q("race", "198.51.100.1"),
-                    &[("X-Upstream-Authorization", CRED)],
-                    b"",
-                )
-                .await
-            })
-        })
-        .collect();
+    let tasks: Vec<_> = (0..24).map(|_| spawn_update(addr, "race".into(), "198.51.100.1")).collect();
     let mut actions = Vec::new();
     for t in tasks {
         let r = t.await.unwrap();
@@ -224,20 +222,7 @@ async fn simultaneous_first_updates_make_one_record() {
 
     // Different names still run side by side.
     cf.inflight.reset();
-    let tasks: Vec<_> = (0..8)
-        .map(|i| {
-            tokio::spawn(async move {
-                common::request(
-                    addr,
-                    "GET",
-                    &q(&format!("n{i}"), "198.51.100.2"),
-                    &[("X-Upstream-Authorization", CRED)],
-                    b"",
-                )
-                .await
-            })
-        })
-        .collect();
+    let tasks: Vec<_> = (0..8).map(|i| spawn_update(addr, format!("n{i}"), "198.51.100.2")).collect();
     for t in tasks {
         assert_eq!(t.await.unwrap().json()["action"], "created");
     }
