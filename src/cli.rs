@@ -22,6 +22,8 @@ Options:
   --log-file-path PATH           Log file (default /var/log/ddns-gateway.log)
   --health-enabled               Serve GET /health
   --health-disabled              Answer 404 on /health (default)
+  --healthcheck                  Exit 0 if the gateway configured here answers HTTP within
+                                 2 s, else 1 (a container health check: the image has no shell)
   -h, --help                     Print this help
   -V, --version                  Print the version
 
@@ -35,6 +37,7 @@ pub struct Cli {
     pub config: Option<String>,
     pub help: bool,
     pub version: bool,
+    pub healthcheck: bool,
     pub settings: Vec<Setting>,
 }
 
@@ -65,6 +68,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, 
         match arg {
             Short('h') | Long("help") => cli.help = true,
             Short('V') | Long("version") => cli.version = true,
+            Long("healthcheck") => cli.healthcheck = true,
             Long("config") => cli.config = Some(string_value(&mut parser, "--config")?),
             Long(flag @ ("host" | "port" | "log-level" | "log-file-path")) => {
                 let (key, name) = match flag {

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod healthcheck;
 pub mod providers;
 pub mod request;
 pub mod rt;

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use ddns_gateway::api::App;
 use ddns_gateway::cli::{self, HELP};
 use ddns_gateway::config::Config;
-use ddns_gateway::{error, info, log, server, warn};
+use ddns_gateway::{error, healthcheck, info, log, server, warn};
 
 fn main() -> ExitCode {
     let cli = match cli::parse(std::env::args_os().skip(1)) {
@@ -22,8 +22,22 @@ fn main() -> ExitCode {
     let env = std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
     let config = match Config::load(&cli, env) {
         Ok(c) => c,
+        // Any failure is "unhealthy" to a container runtime, so a health check exits 1.
+        Err(e) if cli.healthcheck => {
+            eprintln!("ddns-gateway: {e}");
+            return ExitCode::from(1);
+        }
         Err(e) => return usage_error(&e),
     };
+    if cli.healthcheck {
+        return match healthcheck::probe(&config.host, config.port, healthcheck::DEADLINE) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ddns-gateway: health check: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
 
     let file = if config.log_file_enabled {
         let opened = std::fs::OpenOptions::new().create(true).append(true).open(&config.log_file_path);

@@ -99,6 +99,8 @@ pub struct Fields {
     pub value: Option<String>,
     pub ttl: Option<String>,
     pub comment: Option<String>,
+    /// AAAA only: the host part, combined with the prefix given in `value`.
+    pub suffix: Option<String>,
 }
 
 impl Fields {
@@ -111,6 +113,7 @@ impl Fields {
             "value" => &mut self.value,
             "ttl" => &mut self.ttl,
             "comment" => &mut self.comment,
+            "suffix" => &mut self.suffix,
             _ => return None,
         })
     }
@@ -216,6 +219,10 @@ impl Fields {
             }
         };
 
+        let suffix = self.suffix.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        if suffix.is_some() && rtype.is_some_and(|t| t != RecordType::Aaaa) {
+            problems.push("suffix: only type AAAA takes a suffix".into());
+        }
         let raw_value = self.value.unwrap_or_default();
         let value = match rtype {
             Some(RecordType::A) => match raw_value.trim().parse::<Ipv4Addr>() {
@@ -226,13 +233,10 @@ impl Fields {
                     String::new()
                 }
             },
-            Some(RecordType::Aaaa) => match raw_value.trim().parse::<Ipv6Addr>() {
+            Some(RecordType::Aaaa) => match aaaa_value(raw_value.trim(), suffix.as_deref()) {
                 Ok(ip) => ip.to_string(),
-                Err(_) => {
-                    problems.push(format!(
-                        "value: {} is not an IPv6 address (type AAAA)",
-                        shown(raw_value.trim())
-                    ));
+                Err(problem) => {
+                    problems.push(problem);
                     String::new()
                 }
             },
@@ -282,6 +286,32 @@ impl Fields {
             _ => Err(Error::Invalid(problems.join("; "))),
         }
     }
+}
+
+/// An AAAA value: an IPv6 address, or with `suffix` a prefix (`2001:db8:1:2::9/64`) whose
+/// first *length* bits are kept and the rest taken from the suffix. This lets a router
+/// publish LAN hosts whose addresses follow the delegated prefix.
+fn aaaa_value(value: &str, suffix: Option<&str>) -> Result<Ipv6Addr, String> {
+    let Some(suffix) = suffix else {
+        return value
+            .parse::<Ipv6Addr>()
+            .map_err(|_| format!("value: {} is not an IPv6 address (type AAAA)", shown(value)));
+    };
+    let host = suffix.parse::<Ipv6Addr>().map_err(|_| {
+        format!("suffix: {} is not an IPv6 address (like ::11:22ff:fe33:4455)", shown(suffix))
+    })?;
+    let prefix = value.split_once('/').and_then(|(addr, len)| {
+        let len = len.parse::<u8>().ok().filter(|l| *l <= 128)?;
+        Some((addr.parse::<Ipv6Addr>().ok()?, len))
+    });
+    let Some((net, len)) = prefix else {
+        return Err(format!(
+            "value: with a suffix, expected an IPv6 address with a prefix length like 2001:db8:1:2::/64 (got {})",
+            shown(value)
+        ));
+    };
+    let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
+    Ok(Ipv6Addr::from((u128::from(net) & mask) | (u128::from(host) & !mask)))
 }
 
 /// A value quoted for a message, cut short so a reply stays small.
@@ -391,5 +421,34 @@ mod tests {
         assert!(RecordType::Aaaa.same_value("2001:db8:0::1", "2001:db8::1"));
         assert!(RecordType::Cname.same_value("Target.example.com.", "target.example.com"));
         assert!(!RecordType::A.same_value("1.2.3.4", "1.2.3.5"));
+    }
+
+    #[test]
+    fn prefix_and_suffix() {
+        let ok = |value: &str, suffix: &str| aaaa_value(value, Some(suffix)).unwrap().to_string();
+        assert_eq!(ok("2001:db8:1:2::9/64", "::11:22ff:fe33:4455"), "2001:db8:1:2:11:22ff:fe33:4455");
+        // Bits of the suffix inside the prefix are ignored, and so are host bits of the value.
+        assert_eq!(ok("2001:db8:1:2:ffff::/64", "2001:db8:9:9::5"), "2001:db8:1:2::5");
+        assert_eq!(ok("2001:db8:1:2::/56", "::3:0:0:0:7"), "2001:db8:1:3::7");
+        assert_eq!(ok("2001:db8::1/128", "::2"), "2001:db8::1");
+        assert_eq!(ok("2001:db8::1/0", "::2"), "::2");
+        for (value, suffix, field) in [
+            ("2001:db8::1", "::5", "value:"),
+            ("2001:db8::/129", "::5", "value:"),
+            ("2001:db8::/x", "::5", "value:"),
+            ("10.0.0.0/8", "::5", "value:"),
+            ("2001:db8::/64", "1.2.3.4", "suffix:"),
+            ("2001:db8::/64", "nas", "suffix:"),
+        ] {
+            let e = aaaa_value(value, Some(suffix)).unwrap_err();
+            assert!(e.starts_with(field), "{value} {suffix}: {e}");
+        }
+        let q = "provider=aliyun&zone=x.com&record=nas&type=AAAA&value=2001:db8:1:2::1/64&suffix=::5";
+        assert_eq!(fields(q).validate().unwrap().value, "2001:db8:1:2::5");
+        let e = fields("provider=aliyun&zone=x.com&record=a&type=A&value=1.2.3.4&suffix=::5").validate();
+        assert!(e.unwrap_err().message().starts_with("suffix:"));
+        // An empty suffix is no suffix.
+        let q = "provider=aliyun&zone=x.com&record=a&type=AAAA&value=2001:db8::7&suffix=";
+        assert_eq!(fields(q).validate().unwrap().value, "2001:db8::7");
     }
 }

@@ -171,6 +171,43 @@ async fn bind_failure_and_bad_log_file_exit_1() {
     assert!(err.contains("cannot open log file /nonexistent-dir/x.log"), "{err}");
 }
 
+/// `--healthcheck` reads the same environment as the gateway and exits 0 only when the
+/// configured port answers HTTP, within its 2 s deadline.
+#[tokio::test]
+async fn healthcheck_exits_0_only_when_the_gateway_answers() {
+    let dir = scratch("healthcheck");
+    // /health disabled (the default): a 404 is still an answer from a live gateway.
+    let gw = Running::start(&dir, &[], &[]).await;
+    let port = gw.port.to_string();
+    let env = [("DDNS_GATEWAY_SERVER_HOST", "0.0.0.0"), ("DDNS_GATEWAY_SERVER_PORT", port.as_str())];
+    let t = Instant::now();
+    let (code, out, err) = run(&dir, &["--healthcheck"], &env);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    drop(gw);
+
+    // Nothing listens there any more.
+    let t = Instant::now();
+    let (code, _, err) = run(&dir, &["--healthcheck"], &env);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("health check: cannot connect"), "{err}");
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+
+    // A port that accepts but never answers: unhealthy once the deadline passes.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port().to_string();
+    let t = Instant::now();
+    let (code, _, err) = run(&dir, &["--healthcheck", "--host", "127.0.0.1", "--port", &port], &[]);
+    let took = t.elapsed();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no answer"), "{err}");
+    assert!(took >= Duration::from_millis(1900) && took < Duration::from_secs(4), "{took:?}");
+
+    // A broken configuration is unhealthy too, not a usage error.
+    let (code, _, err) = run(&dir, &["--healthcheck", "--port", "abc"], &[]);
+    assert_eq!(code, 1, "{err}");
+}
+
 #[tokio::test]
 async fn sigterm_lets_the_request_in_flight_finish() {
     let dir = scratch("sigterm");
