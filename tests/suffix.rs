@@ -44,9 +44,7 @@ async fn prefix_and_suffix_for_every_provider() {
     assert_eq!(tc.records().iter().map(|r| r.value.as_str()).collect::<Vec<_>>(), [stored]);
 
     // POST JSON takes it too.
-    let body = format!(
-        r#"{{"provider":"cloudflare","zone":"example.com","record":"tv","type":"AAAA","value":"2001:db8:9:2::1/56","suffix":"::1:0:0:0:7"}}"#
-    );
+    let body = r#"{"provider":"cloudflare","zone":"example.com","record":"tv","type":"AAAA","value":"2001:db8:9:2::1/56","suffix":"::1:0:0:0:7"}"#;
     let r = gw.post("/update", &[("X-Upstream-Authorization", creds[0].1)], body.as_bytes()).await;
     assert_eq!((r.status, r.json()["data"]["value"].as_str()), (200, Some("2001:db8:9:1::7")), "{}", r.body);
     gw.stop().await;
