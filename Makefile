@@ -7,7 +7,7 @@ TARGETS ?= x86_64-unknown-linux-musl aarch64-unknown-linux-musl armv7-unknown-li
 # Container image architecture: arm64, arm (ARMv7), armv5, amd64.
 ARCH    ?= arm64
 
-.PHONY: help build run test lint bench dist image clean
+.PHONY: help build run test lint bench dist image routeros rsc-check clean
 
 help:
 	@echo "make run     build (release) and start the gateway with defaults (0.0.0.0:38080)"
@@ -16,6 +16,8 @@ help:
 	@echo "make bench   measure size, memory, start-up and throughput; prints one table"
 	@echo "make dist    static binaries for TARGETS into dist/, each run under qemu"
 	@echo "make image   RouterOS container image dist/ddns-gateway-ARCH.tar (ARCH=$(ARCH))"
+	@echo "make routeros  regenerate routeros/setup.rsc (embeds routeros/ddns.rsc)"
+	@echo "make rsc-check check every shipped .rsc against RouterOS 7.15 ... 7.24"
 
 build:
 	$(CARGO) build --release --locked
@@ -40,6 +42,14 @@ dist:
 
 image:
 	bash cross/image.sh $(ARCH)
+
+routeros:
+	python3 routeros/embed.py
+
+# Every .rsc the project ships, against every RouterOS version's command tree.
+RSC_CHECK ?= ../shared/tools/rsc-check
+rsc-check:
+	$(RSC_CHECK) routeros/*.rsc
 
 clean:
 	$(CARGO) clean

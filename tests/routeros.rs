@@ -1,94 +1,114 @@
-//! Replays exactly what the scripts in routeros/ send: the URL they build (values through
-//! `:convert from=raw to=url`) and the headers `/tool fetch` emits after splitting its
-//! header list at commas, against the gateway and the fake providers.
+//! The RouterOS side. `routeros/ddns.rsc` must still hold the lines that build its requests;
+//! the tests replay exactly what those lines send (a form POST with values through
+//! `:convert from=raw to=url`, and the headers `/tool fetch` emits after splitting its list
+//! at commas) for several records and IPv6 host entries, against the gateway and the fake
+//! providers, and read the reply the way the script does. `routeros/setup.rsc` must embed
+//! exactly `ddns.rsc` and be what `routeros/embed.py` makes of its template.
 
 mod common;
 
 use common::aliyun::FakeAliyun;
 use common::cloudflare::FakeCloudflare;
 use common::tencent::FakeTencent;
-use common::{Gateway, config_all, request};
+use common::{Gateway, Reply, config_all, request};
 use ddns_gateway::urlenc::encode as convert_to_url;
 
 const AUTH: &str = "router-token-0123456789";
+const END_OF_SETTINGS: &str = "# --- end of settings ---\n";
 
-fn script(name: &str) -> String {
+fn file(name: &str) -> String {
     std::fs::read_to_string(format!("{}/routeros/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-/// The request-building lines each scheduler script must contain, for `rtype`.
-fn assert_script_shape(text: &str, rtype: &str) {
-    let url = format!(
-        r#":local url ($gateway . "/update?provider=" . $provider . "&zone=" . [:convert from=raw to=url $zone] . "&record=" . [:convert from=raw to=url $record] . "&type={rtype}&value=" . [:convert from=raw to=url $addr])"#
-    );
-    for line in [
-        url.as_str(),
-        r#":if ($ttl != "") do={ :set url ($url . "&ttl=" . $ttl) }"#,
-        r#":if ($comment != "") do={ :set url ($url . "&comment=" . [:convert from=raw to=url $comment]) }"#,
-        r#":local cred ("X-Upstream-Authorization: ApiKey secret=\"" . $credSecret . "\"")"#,
-        r#":if ($credId != "") do={ :set cred ("X-Upstream-Authorization: ApiKey id=\"" . $credId . "\" secret=\"" . $credSecret . "\"") }"#,
-        r#":if ($authToken != "") do={ :set headers ("Authorization: Bearer " . $authToken . "," . $cred) }"#,
-        r#"/tool fetch url=$url http-header-field=$headers output=user as-value"#,
-        r#":if ([:typeof [:find ($result->"data") "\"status\":\"success\""]] = "num") do={"#,
-        ":onerror err in={",
-        "RouterOS 7.15+",
-        "/system scheduler add",
-    ] {
-        assert!(text.contains(line), "script lost the line:\n{line}");
-    }
-}
+/// The lines of ddns.rsc whose behaviour the replay below reproduces.
+const SCRIPT_LINES: &[&str] = &[
+    r#":local headers ("X-Upstream-Authorization: ApiKey secret=\"" . $credSecret . "\"")"#,
+    r#":if ($credId != "") do={ :set headers ("X-Upstream-Authorization: ApiKey id=\"" . $credId . "\" secret=\"" . $credSecret . "\"") }"#,
+    r#":if ($authToken != "") do={ :set headers ("Authorization: Bearer " . $authToken . "," . $headers) }"#,
+    r#":local base ("provider=" . $provider . "&zone=" . [:convert from=raw to=url $zone])"#,
+    r#":if ($ttl != "") do={ :set base ($base . "&ttl=" . $ttl) }"#,
+    r#":if ($comment != "") do={ :set base ($base . "&comment=" . [:convert from=raw to=url $comment]) }"#,
+    r#":local data ($base . "&record=" . [:convert from=raw to=url $record] . "&type=" . $type . "&value=" . [:convert from=raw to=url $value])"#,
+    r#":if ($suffix != "") do={ :set data ($data . "&suffix=" . [:convert from=raw to=url $suffix]) }"#,
+    r#":local result [/tool fetch url=($gateway . "/update") http-method=post http-data=$data http-header-field=$headers idle-timeout=60s output=user as-value]"#,
+    r#":if ([:typeof [:find $body "\"status\":\"success\""]] = "num") do={"#,
+    r#":local at ([:find $body "\"value\":\""] + 9)"#,
+    r#":local at2 ([:find $body "\"action\":\""] + 10)"#,
+    r#"$send gateway=$gateway headers=$headers base=$base zone=$zone record=$record type="A" value=$addr4 suffix="" memo=$addr4"#,
+    r#"$send gateway=$gateway headers=$headers base=$base zone=$zone record=$record type="AAAA" value=$addr6 suffix="" memo=$addr6"#,
+    r#"$send gateway=$gateway headers=$headers base=$base zone=$zone record=$record type="AAAA" value=$prefix6 suffix=$suffix memo=($prefix6 . " " . $suffix)"#,
+    // Every range RFC 6890 marks as never public.
+    "{0.0.0.0/8;10.0.0.0/8;100.64.0.0/10;127.0.0.0/8;169.254.0.0/16;172.16.0.0/12;192.0.0.0/24;192.168.0.0/16;198.18.0.0/15;240.0.0.0/4}",
+    "!($ip in fc00::/7) and !($ip in fe80::/10)",
+];
 
-struct Vars<'a> {
+/// What the script's settings hold.
+struct Settings<'a> {
     provider: &'a str,
     zone: &'a str,
-    record: &'a str,
     cred_id: &'a str,
     cred_secret: &'a str,
     ttl: &'a str,
     comment: &'a str,
 }
 
-/// What the script's lines produce: the URL path and the header lines fetch sends.
-fn as_routeros_sends(v: &Vars, rtype: &str, addr: &str) -> (String, Vec<(String, String)>) {
-    let mut url = format!(
-        "/update?provider={}&zone={}&record={}&type={rtype}&value={}",
-        v.provider,
-        convert_to_url(v.zone),
-        convert_to_url(v.record),
-        convert_to_url(addr)
-    );
-    if !v.ttl.is_empty() {
-        url.push_str(&format!("&ttl={}", v.ttl));
+/// One `$send`: the form body the script builds, and the header lines fetch sends.
+fn as_routeros_sends(
+    s: &Settings,
+    record: &str,
+    rtype: &str,
+    value: &str,
+    suffix: &str,
+) -> (String, Vec<(String, String)>) {
+    let mut base = format!("provider={}&zone={}", s.provider, convert_to_url(s.zone));
+    if !s.ttl.is_empty() {
+        base.push_str(&format!("&ttl={}", s.ttl));
     }
-    if !v.comment.is_empty() {
-        url.push_str(&format!("&comment={}", convert_to_url(v.comment)));
+    if !s.comment.is_empty() {
+        base.push_str(&format!("&comment={}", convert_to_url(s.comment)));
     }
-    let cred = if v.cred_id.is_empty() {
-        format!(r#"ApiKey secret="{}""#, v.cred_secret)
+    let mut data =
+        format!("{base}&record={}&type={rtype}&value={}", convert_to_url(record), convert_to_url(value));
+    if !suffix.is_empty() {
+        data.push_str(&format!("&suffix={}", convert_to_url(suffix)));
+    }
+    let cred = if s.cred_id.is_empty() {
+        format!(r#"ApiKey secret="{}""#, s.cred_secret)
     } else {
-        format!(r#"ApiKey id="{}" secret="{}""#, v.cred_id, v.cred_secret)
+        format!(r#"ApiKey id="{}" secret="{}""#, s.cred_id, s.cred_secret)
     };
     // "Authorization: Bearer …,X-Upstream-Authorization: …" split at the comma.
     let headers = vec![
         ("Authorization".to_string(), format!("Bearer {AUTH}")),
         ("X-Upstream-Authorization".to_string(), cred),
+        // What fetch labels every http-data body with.
+        ("Content-Type".to_string(), "application/x-www-form-urlencoded".to_string()),
     ];
-    (url, headers)
+    (data, headers)
+}
+
+/// The script's reading of a reply: success marker, then the text after the first
+/// `"value":"` and `"action":"` up to the next quote.
+fn as_routeros_reads(body: &str) -> Option<(String, String)> {
+    body.find(r#""status":"success""#)?;
+    let after = |key: &str| {
+        let at = body.find(key).map(|i| i + key.len())?;
+        Some(body[at..].split('"').next()?.to_string())
+    };
+    Some((after(r#""value":""#)?, after(r#""action":""#)?))
+}
+
+async fn send(gw: &Gateway, s: &Settings<'_>, record: &str, rtype: &str, value: &str, suffix: &str) -> Reply {
+    let (data, headers) = as_routeros_sends(s, record, rtype, value, suffix);
+    let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    request(gw.addr, "POST", "/update", &h, data.as_bytes()).await
 }
 
 #[tokio::test]
-async fn scheduler_scripts_work_for_every_provider() {
-    let v4 = script("ddns-v4.rsc");
-    let v6 = script("ddns-v6.rsc");
-    assert_script_shape(&v4, "A");
-    assert_script_shape(&v6, "AAAA");
-    assert!(v6.contains("deprecated=no") && v6.contains("fc00::/7"), "v6 skips deprecated and ULA addresses");
-    assert!(v4.contains("100.64.0.0/10") && v4.contains("192.168.0.0/16"), "v4 skips private and CGNAT");
-    let install = script("install.rsc");
-    for needle in
-        ["start-on-boot=yes logging=yes", "/interface veth add", "masquerade", "DDNS_GATEWAY_AUTH_TOKENS"]
-    {
-        assert!(install.contains(needle), "install.rsc: {needle}");
+async fn update_script_records_and_lan_hosts_for_every_provider() {
+    let script = file("ddns.rsc");
+    for line in SCRIPT_LINES {
+        assert!(script.contains(line), "ddns.rsc lost the line:\n{line}");
     }
 
     let cf = FakeCloudflare::start("cf-api-token", &[("z1", "example.com")]).await;
@@ -99,68 +119,155 @@ async fn scheduler_scripts_work_for_every_provider() {
     config.auth_tokens = vec![AUTH.into()];
     let gw = Gateway::start(config).await;
 
-    let providers = [
-        Vars {
+    let all = [
+        Settings {
             provider: "cloudflare",
             zone: "example.com",
-            record: "home",
             cred_id: "",
             cred_secret: "cf-api-token",
             ttl: "",
             comment: "",
         },
-        Vars {
+        Settings {
             provider: "aliyun",
             zone: "example.com",
-            record: "home",
             cred_id: "LTAIrouter",
             cred_secret: "ali-secret",
             ttl: "600",
             comment: "hAP ax³ · 路由器",
         },
-        Vars {
+        Settings {
             provider: "tencent",
             zone: "example.com",
-            record: "@",
             cred_id: "AKIDrouter",
             cred_secret: "tc-secret",
             ttl: "",
-            comment: "Updated by RouterOS DDNS script",
+            comment: "Updated by RouterOS",
         },
     ];
-    for v in &providers {
-        for (rtype, first, second) in
-            [("A", "203.0.113.10", "203.0.113.11"), ("AAAA", "2001:db8:1::10", "2001:db8:1::11")]
-        {
-            for (addr, want) in [(first, "created"), (second, "updated")] {
-                let (url, headers) = as_routeros_sends(v, rtype, addr);
-                let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                let r = request(gw.addr, "GET", &url, &h, b"").await;
-                assert_eq!(r.status, 200, "{} {rtype}: {}", v.provider, r.body);
-                // What the script checks for.
-                assert!(r.body.contains(r#""status":"success""#));
-                assert_eq!(r.json()["action"], want, "{} {rtype} {addr}", v.provider);
-                if !v.comment.is_empty() && want == "created" {
-                    assert_eq!(r.json()["warnings"], serde_json::json!([]));
-                }
+    let records4 = ["home", "vpn", "*.home", "@"];
+    let hosts6 = [("nas", "::11:22ff:fe33:4455"), ("tv", "::a")];
+    for s in &all {
+        // Two runs: the first creates, the second follows a new address and a new prefix.
+        for (run, addr4, lan6, action) in [
+            (1, "203.0.113.10", "2001:db8:1:2::1/64", "created"),
+            (2, "203.0.113.11", "2001:db8:9:2::1/64", "updated"),
+        ] {
+            let addr6 = lan6.split('/').next().unwrap();
+            let mut sends = Vec::new();
+            for r in records4 {
+                sends.push((r, "A", addr4, "", addr4.to_string()));
+            }
+            sends.push(("home", "AAAA", addr6, "", addr6.to_string()));
+            for (r, suffix) in hosts6 {
+                // The /64's first half, the suffix's second.
+                let net = u128::from(addr6.parse::<std::net::Ipv6Addr>().unwrap()) >> 64 << 64;
+                let host = u128::from(suffix.parse::<std::net::Ipv6Addr>().unwrap()) & u128::from(u64::MAX);
+                sends.push((r, "AAAA", lan6, suffix, std::net::Ipv6Addr::from(net | host).to_string()));
+            }
+            for (record, rtype, value, suffix, want) in sends {
+                let r = send(&gw, s, record, rtype, value, suffix).await;
+                let what = format!("{} run {run}: {record} {rtype} {value} {suffix}", s.provider);
+                assert_eq!(r.status, 200, "{what}: {}", r.body);
+                let (value, got_action) = as_routeros_reads(&r.body).unwrap_or_else(|| panic!("{what}: {}", r.body));
+                let want: std::net::IpAddr = want.parse().unwrap();
+                assert_eq!((value.parse::<std::net::IpAddr>().unwrap(), got_action.as_str()), (want, action), "{what}");
             }
         }
     }
-    assert_eq!(cf.records().len(), 2);
-    assert_eq!(ali.records().iter().filter(|r| r.remark.as_deref() == Some("hAP ax³ · 路由器")).count(), 2);
-    assert_eq!(tc.records().iter().filter(|r| r.name == "@").count(), 2);
+    // Per provider: 4 A records, the router's AAAA and 2 hosts, each written once and updated.
+    let hosts = ["2001:db8:9:2:11:22ff:fe33:4455", "2001:db8:9:2::a"];
+    let cf_values: Vec<String> = cf.records().iter().map(|r| r.content.clone()).collect();
+    assert_eq!(cf_values.len(), 7, "{cf_values:?}");
+    assert!(hosts.iter().all(|h| cf_values.iter().any(|v| v == h)), "{cf_values:?}");
+    assert_eq!(cf.records().iter().filter(|r| r.name == "*.home.example.com").count(), 1);
+    let ali_records = ali.records();
+    assert_eq!(ali_records.len(), 7);
+    assert_eq!(ali_records.iter().filter(|r| r.remark.as_deref() == Some("hAP ax³ · 路由器")).count(), 7);
+    let tc_records = tc.records();
+    assert_eq!(tc_records.len(), 7);
+    assert!(tc_records.iter().any(|r| r.name == "@" && r.value == "203.0.113.11"));
+    assert!(hosts.iter().all(|h| tc_records.iter().any(|r| r.value == *h)));
 
-    // The same credential written with "\\," in the script arrives as one header line.
+    // A failing record is answered on its own (the script logs it and goes on): the
+    // others of the same run still succeed.
+    let r = send(&gw, &all[0], "bad..name", "A", "203.0.113.11", "").await;
+    assert_eq!(r.status, 422);
+    assert_eq!(as_routeros_reads(&r.body), None);
+    let r = send(&gw, &all[0], "vpn", "A", "203.0.113.11", "").await;
+    assert_eq!(as_routeros_reads(&r.body).map(|(_, a)| a).as_deref(), Some("unchanged"));
+
+    // The same credential written with "\\," in a script arrives as one header line.
+    let (data, _) = as_routeros_sends(&all[2], "home", "A", "203.0.113.11", "");
     let escaped = [
         ("Authorization", format!("Bearer {AUTH}")),
         ("X-Upstream-Authorization", r#"ApiKey id="AKIDrouter", secret="tc-secret""#.to_string()),
     ];
     let h: Vec<(&str, &str)> = escaped.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (url, _) = as_routeros_sends(&providers[2], "A", "203.0.113.11");
-    let r = request(gw.addr, "GET", &url, &h, b"").await;
+    let r = request(gw.addr, "POST", "/update", &h, data.as_bytes()).await;
     assert_eq!(r.json()["action"], "unchanged", "{}", r.body);
     // Without the token fetch gets a 401 that it can report (WWW-Authenticate present).
-    let r = request(gw.addr, "GET", &url, &h[1..], b"").await;
+    let r = request(gw.addr, "POST", "/update", &h[1..], data.as_bytes()).await;
     assert_eq!((r.status, r.header("www-authenticate").is_some()), (401, true));
     gw.stop().await;
+}
+
+/// RouterOS string escapes, as `embed.py` writes them.
+fn unescape(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(c @ ('\\' | '"' | '$' | '?')) => out.push(c),
+            other => panic!("unexpected escape \\{other:?} in {s}"),
+        }
+    }
+    out
+}
+
+#[test]
+fn setup_embeds_exactly_the_update_script() {
+    let setup = file("setup.rsc");
+    let script = file("ddns.rsc");
+    let template = file("setup.rsc.in");
+    let (prefix, suffix) = (r#":set body ($body . ""#, r#"")"#);
+    let embedded: String = setup
+        .lines()
+        .filter_map(|l| l.strip_prefix(prefix))
+        .map(|l| unescape(l.strip_suffix(suffix).expect("one string per line")))
+        .collect();
+    let body = &script[script.find(END_OF_SETTINGS).unwrap() + END_OF_SETTINGS.len()..];
+    assert_eq!(embedded, body, "setup.rsc is stale: run `make routeros`");
+    // Everything else is the template as it is.
+    let mut rest: Vec<&str> = setup.lines().skip(1).filter(|l| !l.starts_with(prefix)).collect();
+    let at = template.lines().position(|l| l == "# @embed ddns.rsc").unwrap();
+    rest.insert(at, "# @embed ddns.rsc");
+    assert_eq!(rest, template.lines().collect::<Vec<_>>(), "setup.rsc is stale: run `make routeros`");
+}
+
+#[test]
+fn setup_settings_match_the_update_script() {
+    // The setup writes the update script's settings block itself: every setting the
+    // script reads must be one the setup writes, in the same order.
+    let names = |text: &str, from: &str, to: &str| -> Vec<String> {
+        let start = text.find(from).unwrap();
+        let end = start + text[start..].find(to).unwrap();
+        text[start..end]
+            .split(":local ")
+            .skip(1)
+            .map(|s| s.split(' ').next().unwrap().to_string())
+            .filter(|name| name != "src")
+            .collect()
+    };
+    let script = file("ddns.rsc");
+    let template = file("setup.rsc.in");
+    let read = names(&script, "# --- settings ---", END_OF_SETTINGS);
+    let written = names(&template, r##":local src ("# ddns: written"##, "# --- end of settings ---\\n");
+    assert_eq!(read, written);
 }
