@@ -6,8 +6,12 @@ TARGETS ?= x86_64-unknown-linux-musl aarch64-unknown-linux-musl armv7-unknown-li
            armv5te-unknown-linux-musleabi mips-unknown-linux-musl mipsel-unknown-linux-musl
 # Container image architecture: arm64, arm (ARMv7), armv5, amd64.
 ARCH    ?= arm64
+# make publish: where to, which version; TLS_VERIFY=false for a plain-HTTP loopback registry.
+REGISTRY ?=
+TAG      ?=
+TLS_VERIFY ?= true
 
-.PHONY: help build run test lint bench dist image routeros rsc-check clean
+.PHONY: help build run test lint bench dist image release publish routeros rsc-check clean
 
 help:
 	@echo "make run     build (release) and start the gateway with defaults (0.0.0.0:38080)"
@@ -16,6 +20,8 @@ help:
 	@echo "make bench   measure size, memory, start-up and throughput; prints one table"
 	@echo "make dist    static binaries for TARGETS into dist/, each run under qemu"
 	@echo "make image   RouterOS container image dist/ddns-gateway-ARCH.tar (ARCH=$(ARCH))"
+	@echo "make release every binary and image into dist/, with SHA256SUMS"
+	@echo "make publish REGISTRY=host[:port]/path TAG=x.y.z   push the images (skopeo login first)"
 	@echo "make routeros  regenerate routeros/setup.rsc (embeds routeros/ddns.rsc)"
 	@echo "make rsc-check check every shipped .rsc against RouterOS 7.15 ... 7.24"
 
@@ -42,6 +48,12 @@ dist:
 
 image:
 	bash cross/image.sh $(ARCH)
+
+release: dist
+	for arch in amd64 arm64 arm armv5; do bash cross/image.sh $$arch; done
+
+publish:
+	REGISTRY="$(REGISTRY)" TAG="$(TAG)" TLS_VERIFY="$(TLS_VERIFY)" bash cross/publish.sh
 
 routeros:
 	python3 routeros/embed.py

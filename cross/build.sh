@@ -30,4 +30,5 @@ for target in "$@"; do
     size=$(stat -c %s "$top/dist/ddns-gateway-$target")
     echo "$target: $size bytes in $(( $(date +%s) - start )) s"
 done
-(cd "$top/dist" && sha256sum ddns-gateway-*-linux-* 2>/dev/null | grep -v '\.tar$' > SHA256SUMS || true)
+. "$here/lib.sh"
+write_sums "$top/dist"

@@ -10,9 +10,7 @@ read -r target image_arch variant < <(arch_target "$arch")
 [ "$variant" = "-" ] && variant=""
 tarball="$top/dist/ddns-gateway-$arch.tar"
 
-if ! command -v skopeo >/dev/null; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq skopeo) >/dev/null
-fi
+need_skopeo
 need_qemu
 
 inspect=$(skopeo inspect "docker-archive:$tarball")

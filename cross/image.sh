@@ -14,5 +14,6 @@ version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$top/Cargo.toml" | head -n1)
 out="$top/dist/ddns-gateway-$arch.tar"
 python3 "$here/image.py" --binary "$top/dist/ddns-gateway-$target" --out "$out" \
     --arch "$image_arch" --variant "$variant" --version "$version" --epoch "$epoch"
-echo "$out: $(stat -c %s "$out") bytes"
+echo "$out: $(stat -c %s "$out") bytes, $(gzip -9n <"$out" | wc -c) gzip-compressed"
+write_sums "$top/dist"
 bash "$here/check-image.sh" "$arch"

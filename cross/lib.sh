@@ -1,11 +1,12 @@
 # Shared helpers for the scripts in cross/ (sourced, not run).
 
-# Installs qemu-user-static from Debian when it is missing.
-need_qemu() {
-    if ! command -v qemu-aarch64-static >/dev/null; then
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static) >/dev/null
-    fi
+# need COMMAND PACKAGE: installs PACKAGE from Debian when COMMAND is missing.
+need() {
+    command -v "$1" >/dev/null \
+        || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2") >/dev/null
 }
+need_qemu() { need qemu-aarch64-static qemu-user-static; }
+need_skopeo() { need skopeo skopeo; }
 
 # The command prefix that runs a binary of TARGET on this machine.
 runner_for() {
@@ -86,4 +87,9 @@ arch_target() {
         amd64) echo "x86_64-unknown-linux-musl amd64 -" ;;
         *) echo "unknown ARCH $1 (arm64, arm, armv5, amd64)" >&2; return 1 ;;
     esac
+}
+
+# dist/SHA256SUMS: every binary and image archive in dist/.
+write_sums() {
+    (cd "$1" && sha256sum ddns-gateway-* > SHA256SUMS)
 }
