@@ -11,7 +11,7 @@ REGISTRY ?=
 TAG      ?=
 TLS_VERIFY ?= true
 
-.PHONY: help build run test lint bench dist image release publish routeros rsc-check clean
+.PHONY: help build run test lint bench dist image release publish size routeros rsc-check clean
 
 help:
 	@echo "make run     build (release) and start the gateway with defaults (0.0.0.0:38080)"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench   measure size, memory, start-up and throughput; prints one table"
 	@echo "make dist    static binaries for TARGETS into dist/, each run under qemu"
 	@echo "make image   RouterOS container image dist/ddns-gateway-ARCH.tar (ARCH=$(ARCH))"
+	@echo "make size    where the bytes of the aarch64 binary go, as a table"
 	@echo "make release every binary and image into dist/, with SHA256SUMS"
 	@echo "make publish REGISTRY=host[:port]/path TAG=x.y.z   push the images (skopeo login first)"
 	@echo "make routeros  regenerate routeros/setup.rsc (embeds routeros/ddns.rsc)"
@@ -54,6 +55,9 @@ release: dist
 
 publish:
 	REGISTRY="$(REGISTRY)" TAG="$(TAG)" TLS_VERIFY="$(TLS_VERIFY)" bash cross/publish.sh
+
+size:
+	bash cross/size.sh
 
 routeros:
 	python3 routeros/embed.py

@@ -17,18 +17,24 @@ export PATH="$here/.venv/bin:$PATH"
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct 2>/dev/null || echo 0)}
 export SOURCE_DATE_EPOCH
 mkdir -p "$top/dist"
+# KEEP_SYMBOLS=1 (make size): an unstripped copy in its own target dir, for attribution.
+suffix="" target_dir="$top/target"
+if [ "${KEEP_SYMBOLS:-}" = 1 ]; then
+    export CARGO_PROFILE_RELEASE_STRIP=false
+    suffix=".unstripped" target_dir="$top/target/size"
+fi
 
 for target in "$@"; do
     start=$(date +%s)
     extra=""
     # Every ARMv7-A core runs Thumb-2, which is much denser than A32 code.
     case "$target" in armv7-*) extra="-C target-feature=+thumb-mode" ;; esac
-    RUSTFLAGS="$extra -C target-feature=+crt-static -C link-self-contained=no -Zunstable-options -C panic=immediate-abort -Zlocation-detail=none -Zfmt-debug=shallow --remap-path-prefix=$top=. --remap-path-prefix=$HOME=~" \
-        cargo "+$NIGHTLY" zigbuild --manifest-path "$top/Cargo.toml" --locked --release \
+    RUSTFLAGS="$extra -C force-unwind-tables=no -C target-feature=+crt-static -C link-self-contained=no -Zunstable-options -C panic=immediate-abort -Zlocation-detail=none -Zfmt-debug=shallow --remap-path-prefix=$top=. --remap-path-prefix=$HOME=~" \
+        cargo "+$NIGHTLY" zigbuild --manifest-path "$top/Cargo.toml" --locked --release --target-dir "$target_dir" \
         -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size --target "$target"
-    cp "$top/target/$target/release/ddns-gateway" "$top/dist/ddns-gateway-$target"
-    size=$(stat -c %s "$top/dist/ddns-gateway-$target")
+    cp "$target_dir/$target/release/ddns-gateway" "$top/dist/ddns-gateway-$target$suffix"
+    size=$(stat -c %s "$top/dist/ddns-gateway-$target$suffix")
     echo "$target: $size bytes in $(( $(date +%s) - start )) s"
 done
 . "$here/lib.sh"
-write_sums "$top/dist"
+[ -n "$suffix" ] || write_sums "$top/dist"

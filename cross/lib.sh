@@ -36,16 +36,32 @@ http_get() {
     printf '%s' "${reply#*$'\r\n\r\n'}"
 }
 
-# Starts cross/tls_peer.py once; sets TLS_PEER_PORT.
+# Starts cross/tls_peer.py once; sets TLS_PEERS to "name:port" entries.
 start_tls_peer() {
-    [ -n "${TLS_PEER_PORT:-}" ] && return 0
+    [ -n "${TLS_PEERS:-}" ] && return 0
     coproc TLS_PEER { exec python3 "$(dirname "${BASH_SOURCE[0]}")/tls_peer.py"; }
-    read -r TLS_PEER_PORT <&"${TLS_PEER[0]}"
+    local name port
+    TLS_PEERS=""
+    while read -r name port <&"${TLS_PEER[0]}"; do TLS_PEERS="$TLS_PEERS $name:$port"; done
     trap 'kill $TLS_PEER_PID 2>/dev/null' EXIT
 }
 
-# check_binary TARGET PATH: static, --version, /health, a TLS handshake with the target's
-# crypto (up to the certificate check), SIGTERM → exit 0.
+# gateway_on RUN BIN PORT ENDPOINT: starts the gateway (/health on) with Cloudflare at
+# ENDPOINT, sets GW_PID, and waits until it answers.
+gateway_on() {
+    local run=$1 bin=$2 port=$3 endpoint=$4 i
+    DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT="$endpoint" \
+        $run "$bin" --host 127.0.0.1 --port "$port" --health-enabled >/dev/null 2>&1 &
+    GW_PID=$!
+    for i in $(seq 1 100); do
+        http_get "$port" /health >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+}
+
+# check_binary TARGET PATH: static, --version, /health, TLS handshakes of every kind the
+# provider APIs may ask for, with the target's crypto code (up to the certificate check),
+# SIGTERM → exit 0.
 check_binary() {
     local target=$1 bin=$2 run
     run=$(runner_for "$target")
@@ -57,25 +73,25 @@ check_binary() {
     version=$($run "$bin" --version)
     [[ "$version" == "ddns-gateway "* ]] || { echo "FAIL $target: --version said '$version'" >&2; return 1; }
     start_tls_peer
-    local port pid body="" i tls
+    local port pid body peer tls kinds=""
     port=$(free_port)
-    DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT="https://127.0.0.1:$TLS_PEER_PORT/client/v4" \
-        $run "$bin" --host 127.0.0.1 --port "$port" --health-enabled 2>/dev/null &
-    pid=$!
-    for i in $(seq 1 100); do
-        body=$(http_get "$port" /health 2>/dev/null) && break
-        sleep 0.1
+    for peer in $TLS_PEERS; do
+        gateway_on "$run" "$bin" "$port" "https://127.0.0.1:${peer#*:}/client/v4"
+        pid=$GW_PID
+        body=$(http_get "$port" /health 2>/dev/null || true)
+        tls=$(http_get "$port" "/update?provider=cloudflare&zone=example.com&record=a&type=A&value=192.0.2.1" \
+            'X-Upstream-Authorization: ApiKey secret="t"' 2>/dev/null || true)
+        kill -TERM "$pid"
+        local code=0
+        wait "$pid" || code=$?
+        [ "$body" = '{"status":"ok"}' ] || { echo "FAIL $target: /health said '$body'" >&2; return 1; }
+        # Judging the certificate means the handshake of this kind was negotiated (and
+        # under TLS 1.3 the key exchange and AEAD worked: the certificate is encrypted).
+        [[ "$tls" == *"invalid peer certificate"* ]] || { echo "FAIL $target: TLS ${peer%%:*}: $tls" >&2; return 1; }
+        [ "$code" = 0 ] || { echo "FAIL $target: exit $code after SIGTERM" >&2; return 1; }
+        kinds="$kinds ${peer%%:*}"
     done
-    tls=$(http_get "$port" "/update?provider=cloudflare&zone=example.com&record=a&type=A&value=192.0.2.1" \
-        'X-Upstream-Authorization: ApiKey secret="t"' 2>/dev/null || true)
-    kill -TERM "$pid"
-    local code=0
-    wait "$pid" || code=$?
-    [ "$body" = '{"status":"ok"}' ] || { echo "FAIL $target: /health said '$body'" >&2; return 1; }
-    # TLS 1.3 sends the certificate encrypted: judging it means key exchange and AEAD worked.
-    [[ "$tls" == *"invalid peer certificate"* ]] || { echo "FAIL $target: TLS handshake: $tls" >&2; return 1; }
-    [ "$code" = 0 ] || { echo "FAIL $target: exit $code after SIGTERM" >&2; return 1; }
-    echo "ok $target: $version, static, $(stat -c %s "$bin") bytes, /health ok, TLS to the certificate check, SIGTERM → 0"
+    echo "ok $target: $version, static, $(stat -c %s "$bin") bytes, /health ok, TLS to the certificate check:$kinds, SIGTERM → 0"
 }
 
 # ARCH (RouterOS/Docker naming) → Rust target, image architecture, variant.
@@ -91,5 +107,5 @@ arch_target() {
 
 # dist/SHA256SUMS: every binary and image archive in dist/.
 write_sums() {
-    (cd "$1" && sha256sum ddns-gateway-* > SHA256SUMS)
+    (cd "$1" && sha256sum $(ls ddns-gateway-* | grep -v '\.unstripped$') > SHA256SUMS)
 }

@@ -2,8 +2,8 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use http::{Method, Request, Response, StatusCode};
 use hyper::body::Incoming;
@@ -45,7 +45,21 @@ pub struct App {
     /// timestamps cannot work. A day before the build, to allow for build-host clocks.
     pub clock_floor: i64,
     pub limits: Limits,
+    /// Rate limit for the log lines of refused tokens (401/403).
+    refusals: Mutex<Refusals>,
 }
+
+/// Anyone can send requests without a token: their log lines must not grow the log
+/// without bound. The first refusal of each interval is logged; the rest are counted and
+/// reported with the next line.
+#[derive(Default)]
+struct Refusals {
+    logged_at: Option<Instant>,
+    hidden: u64,
+}
+
+/// At most one line for refused tokens per this interval.
+pub const REFUSAL_LOG_INTERVAL: Duration = Duration::from_secs(60);
 
 impl App {
     pub fn new(config: Config) -> Arc<App> {
@@ -61,6 +75,7 @@ impl App {
             locks: Locks::default(),
             clock_floor,
             limits: Limits::default(),
+            refusals: Mutex::new(Refusals::default()),
             config,
         }
     }
@@ -137,8 +152,12 @@ struct Data<'a> {
 
 async fn update(app: &App, peer: SocketAddr, req: Request<Incoming>) -> Response<Full> {
     let started = Instant::now();
-    let (target, cred) = match prepare(&app.config, req).await {
+    let (target, cred) = match prepare(&app.config, app.limits.body_timeout, req).await {
         Ok(ok) => ok,
+        Err(e @ (Error::MissingToken | Error::InvalidToken)) => {
+            app.log_refusal(&e, started, peer);
+            return error_reply(&e);
+        }
         Err(e) => {
             log_failure("/update", &e, started, peer);
             return error_reply(&e);
@@ -166,6 +185,25 @@ async fn update(app: &App, peer: SocketAddr, req: Request<Incoming>) -> Response
     }
 }
 
+impl App {
+    fn log_refusal(&self, e: &Error, started: Instant, peer: SocketAddr) {
+        let mut r = self.refusals.lock().unwrap_or_else(|e| e.into_inner());
+        if r.logged_at.is_some_and(|t| t.elapsed() < REFUSAL_LOG_INTERVAL) {
+            r.hidden += 1;
+            return;
+        }
+        let hidden = std::mem::take(&mut r.hidden);
+        r.logged_at = Some(Instant::now());
+        drop(r);
+        let what = if hidden > 0 {
+            format!("/update (and {hidden} more refused since the last such line)")
+        } else {
+            "/update".to_string()
+        };
+        log_failure(&what, e, started, peer);
+    }
+}
+
 /// One line per failed update; the provider's own code in brackets, never a secret.
 fn log_failure(what: &str, e: &Error, started: Instant, peer: SocketAddr) {
     let ms = started.elapsed().as_millis();
@@ -179,7 +217,11 @@ fn log_failure(what: &str, e: &Error, started: Instant, peer: SocketAddr) {
 }
 
 /// Everything that needs no provider: method, auth, fields, credential.
-async fn prepare(config: &Config, req: Request<Incoming>) -> Result<(UpdateRequest, Credential), Error> {
+async fn prepare(
+    config: &Config,
+    body_timeout: Duration,
+    req: Request<Incoming>,
+) -> Result<(UpdateRequest, Credential), Error> {
     let method = req.method().clone();
     let enabled = match method {
         Method::GET => config.get_enabled,
@@ -207,7 +249,7 @@ async fn prepare(config: &Config, req: Request<Incoming>) -> Result<(UpdateReque
     let fields = if method == Method::GET {
         Fields::from_form(req.uri().query().unwrap_or(""))?
     } else {
-        read_fields(req).await?
+        read_fields(req, body_timeout).await?
     };
     let update = fields.validate()?;
     let cred = Credential::parse(Some(cred_header.as_str()))?;
@@ -237,7 +279,7 @@ async fn execute(app: &App, update: &UpdateRequest, cred: &Credential) -> Result
     }
 }
 
-async fn read_fields(req: Request<Incoming>) -> Result<Fields, Error> {
+async fn read_fields(req: Request<Incoming>, deadline: Duration) -> Result<Fields, Error> {
     let declared = req
         .headers()
         .get(http::header::CONTENT_LENGTH)
@@ -251,10 +293,15 @@ async fn read_fields(req: Request<Incoming>) -> Result<Fields, Error> {
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.to_ascii_lowercase().contains("json"));
-    let body = read_body(req.into_body(), MAX_BODY).await.map_err(|e| match e {
-        BodyError::TooLarge => Error::PayloadTooLarge,
-        BodyError::Io(e) => Error::BadRequest(format!("Could not read the request body: {e}")),
-    })?;
+    // One deadline for the whole body: a client trickling a byte at a time cannot keep its
+    // connection slot past it.
+    let body = tokio::time::timeout(deadline, read_body(req.into_body(), MAX_BODY))
+        .await
+        .map_err(|_| Error::BodyTimeout(deadline.as_secs()))?
+        .map_err(|e| match e {
+            BodyError::TooLarge => Error::PayloadTooLarge,
+            BodyError::Io(e) => Error::BadRequest(format!("Could not read the request body: {e}")),
+        })?;
     // RouterOS fetch labels its body form-encoded whatever it holds: a body that starts
     // with `{` is JSON.
     if body.trim_ascii_start().starts_with(b"{") || json_type {

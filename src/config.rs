@@ -21,7 +21,8 @@ pub const DEFAULT_FILE: &str = "config.toml";
 pub enum Raw {
     Str(String),
     Int(i64),
-    Float(f64),
+    /// As written: it is only ever shown in an error (parsing it would link float code).
+    Float(String),
     Bool(bool),
     List(Vec<Raw>),
     Other(&'static str),
@@ -32,7 +33,7 @@ impl fmt::Display for Raw {
         match self {
             Raw::Str(s) => write!(f, "{s:?}"),
             Raw::Int(i) => write!(f, "{i}"),
-            Raw::Float(x) => write!(f, "{x}"),
+            Raw::Float(x) => f.write_str(x),
             Raw::Bool(b) => write!(f, "{b}"),
             Raw::List(items) => {
                 f.write_str("[")?;
@@ -72,9 +73,27 @@ pub struct Setting {
     pub source: String,
 }
 
+/// Values longer than this are never quoted back in an error: a token pasted into the
+/// wrong variable must not end up in a log. Typos in a port or a switch are shorter.
+const MAX_SHOWN: usize = 12;
+
 impl Setting {
     pub fn new(key: &'static str, raw: Raw, source: impl Into<String>) -> Setting {
         Setting { key, raw, source: source.into() }
+    }
+
+    /// The value for an error message: quoted when it is short and the key never holds a
+    /// secret (tokens, endpoint URLs that may carry a password); else only its kind and size.
+    fn shown(&self) -> String {
+        let text = self.raw.to_string();
+        let secret = kind_of(self.key) == Kind::Secrets || self.key.ends_with(".endpoint");
+        if !secret && text.chars().count() <= MAX_SHOWN {
+            return text;
+        }
+        match &self.raw {
+            Raw::Str(v) => format!("a string of {} characters (not shown)", v.chars().count()),
+            other => other.kind().to_string(),
+        }
     }
 }
 
@@ -231,8 +250,9 @@ impl Config {
         }
         let level_text = str_of("logging.level", "INFO")?;
         let log_level = Level::parse(&level_text).ok_or_else(|| {
-            let name = get("logging.level").map_or("logging.level", |s| s.source.as_str());
-            format!("{name}: unknown log level {level_text:?} (expected one of {})", Level::NAMES)
+            let (name, shown) = get("logging.level")
+                .map_or(("logging.level", String::new()), |s| (s.source.as_str(), s.shown()));
+            format!("{name}: unknown log level {shown} (expected one of {})", Level::NAMES)
         })?;
         let get_enabled = bool_of("methods.get_enabled", true)?;
         let post_enabled = bool_of("methods.post_enabled", true)?;
@@ -249,8 +269,9 @@ impl Config {
         }
         let endpoint = |key: &str, default: &str| -> Result<Endpoint, String> {
             let text = str_of(key, default)?;
+            // No value in the message: a URL may carry a password.
             Endpoint::parse(&text)
-                .map_err(|e| format!("{}: {e}, got {text:?}", get(key).map_or(key, |s| s.source.as_str())))
+                .map_err(|e| format!("{}: {e}", get(key).map_or(key, |s| s.source.as_str())))
         };
 
         Ok(Config {
@@ -280,7 +301,7 @@ fn kind_of(key: &str) -> Kind {
 fn coerce_str(s: &Setting) -> Result<String, String> {
     match &s.raw {
         Raw::Str(v) => Ok(v.clone()),
-        other => Err(format!("{}: expected a string, got {other}", s.source)),
+        _ => Err(format!("{}: expected a string, got {}", s.source, s.shown())),
     }
 }
 
@@ -288,7 +309,7 @@ fn coerce_int(s: &Setting) -> Result<i64, String> {
     match &s.raw {
         Raw::Int(i) => Ok(*i),
         Raw::Str(v) if v.trim().parse::<i64>().is_ok() => Ok(v.trim().parse().unwrap_or_default()),
-        other => Err(format!("{}: expected an integer, got {other}", s.source)),
+        _ => Err(format!("{}: expected an integer, got {}", s.source, s.shown())),
     }
 }
 
@@ -300,17 +321,16 @@ fn coerce_bool(s: &Setting) -> Result<bool, String> {
         Raw::Str(v) => match v.trim().to_ascii_lowercase().as_str() {
             "true" | "yes" | "on" | "1" => Ok(true),
             "false" | "no" | "off" | "0" => Ok(false),
-            _ => Err(format!("{}: expected a boolean, got {}", s.source, s.raw)),
+            _ => Err(format!("{}: expected a boolean, got {}", s.source, s.shown())),
         },
-        other => Err(format!("{}: expected a boolean, got {other}", s.source)),
+        _ => Err(format!("{}: expected a boolean, got {}", s.source, s.shown())),
     }
 }
 
 /// A list of strings: a TOML array, or one string of comma- or space-separated items.
 fn coerce_list(s: &Setting) -> Result<Vec<String>, String> {
-    let secret = kind_of(s.key) == Kind::Secrets;
     let bad = |raw: &Raw| {
-        let shown = if secret { raw.kind().to_string() } else { raw.to_string() };
+        let shown = Setting::new(s.key, raw.clone(), "").shown();
         format!("{}: expected a list of strings, got {shown}", s.source)
     };
     match &s.raw {
@@ -333,7 +353,7 @@ fn from_toml_value(v: &DeValue<'_>) -> Raw {
             Ok(n) => Raw::Int(n),
             Err(_) => Raw::Other("an integer out of range"),
         },
-        DeValue::Float(x) => Raw::Float(x.as_str().parse().unwrap_or(f64::NAN)),
+        DeValue::Float(x) => Raw::Float(x.as_str().to_string()),
         DeValue::Boolean(b) => Raw::Bool(*b),
         DeValue::Array(a) => Raw::List(a.iter().map(|i| from_toml_value(i.get_ref())).collect()),
         DeValue::Datetime(_) => Raw::Other("a date-time"),

@@ -37,22 +37,26 @@ impl Credential {
             return Err(malformed(r#"expected the ApiKey scheme: ApiKey id="…", secret="…""#));
         }
         let mut cred = Credential::default();
+        // Faults are told by field number and kind: the header's text may be a secret.
+        let mut field = 0;
         loop {
             rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ';');
             if rest.is_empty() {
                 break;
             }
+            field += 1;
             let name_end = rest.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(rest.len());
             let name = &rest[..name_end];
             rest = rest[name_end..].trim_start();
             rest = rest
                 .strip_prefix('=')
-                .ok_or_else(|| malformed(&format!("expected '=' after {name:?}")))?
+                .ok_or_else(|| malformed(&format!("field {field}: expected name=value")))?
                 .trim_start();
             let value;
             if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
-                let close =
-                    rest[1..].find(q).ok_or_else(|| malformed(&format!("unterminated quote in {name:?}")))?;
+                let close = rest[1..]
+                    .find(q)
+                    .ok_or_else(|| malformed(&format!("field {field}: unterminated quote")))?;
                 value = &rest[1..1 + close];
                 rest = &rest[close + 2..];
             } else {
@@ -86,16 +90,49 @@ impl Credential {
         }
     }
 
-    /// Every credential string, to scrub from provider messages before they go anywhere.
-    pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
+    /// A text a provider sent (an error code or message, a request id, a ray id) made safe
+    /// to pass on to a reply or a log line: this credential's strings and every
+    /// `Signature=…` value replaced, control characters dropped, at most `max` characters.
+    /// Providers echo what they were sent; a hostile or broken one may echo anything.
+    pub fn scrub(&self, text: &str, max: usize) -> String {
+        let mut out: String = text.chars().filter(|c| !c.is_control()).collect();
         for s in [&self.secret, &self.id].into_iter().flatten() {
             if s.len() >= 4 {
                 out = out.replace(s.as_str(), "<redacted>");
             }
         }
-        out
+        let out = without_signatures(&out);
+        match out.char_indices().nth(max) {
+            Some((at, _)) => format!("{}…", &out[..at]),
+            None => out,
+        }
     }
+}
+
+/// `Signature=abc…` (any case, also `Signature: abc…`) with the value replaced, up to the
+/// next separator: Aliyun echoes its query and Tencent its Authorization header.
+fn without_signatures(text: &str) -> String {
+    const KEY: &str = "signature";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.to_ascii_lowercase().find(KEY) {
+        let after = at + KEY.len();
+        out.push_str(&rest[..after]);
+        rest = &rest[after..];
+        let sep = rest.len() - rest.trim_start_matches([' ', '=', ':', '"', '\'']).len();
+        if sep == 0 || !rest[..sep].contains(['=', ':']) {
+            continue;
+        }
+        out.push_str(&rest[..sep]);
+        rest = &rest[sep..];
+        let end = rest.find(|c: char| c.is_whitespace() || "&,;\"'}".contains(c)).unwrap_or(rest.len());
+        if end > 0 {
+            out.push_str("<redacted>");
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -123,6 +160,23 @@ mod tests {
         }
         assert_eq!(both(r#"ApiKey secret=tok_en-1"#), (None, Some("tok_en-1".into())));
         assert_eq!(both(r#"ApiKey secret="x" other="y""#), (None, Some("x".into())));
+    }
+
+    #[test]
+    fn scrubbing() {
+        let c = Credential { id: Some("AKIDxyz".into()), secret: Some("s3cr3t-key".into()) };
+        let echo = "bad: AccessKeyId=AKIDxyz&Signature=abc%2Bdef&x=1 Authorization: TC3 Credential=AKIDxyz/x, Signature=0f1e2d s3cr3t-key \"Signature\":\"zz9\"";
+        let out = c.scrub(echo, 1000);
+        for leak in ["AKIDxyz", "s3cr3t-key", "abc%2Bdef", "0f1e2d", "zz9"] {
+            assert!(!out.contains(leak), "{leak} in {out}");
+        }
+        assert!(out.contains("Signature=<redacted>&x=1"), "{out}");
+        assert_eq!(c.scrub("a\u{1b}[31mb\nc", 100), "a[31mbc");
+        assert_eq!(c.scrub(&"x".repeat(50), 10), format!("{}…", "x".repeat(10)));
+        assert_eq!(
+            c.scrub("no signatures here; Signature alone", 100),
+            "no signatures here; Signature alone"
+        );
     }
 
     #[test]

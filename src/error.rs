@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::credentials::Credential;
 use crate::upstream::Fault;
 
 /// Field order as the original's replies: status, code, message.
@@ -45,6 +46,34 @@ pub struct ProviderError {
     pub request_id: Option<String>,
 }
 
+/// The longest provider message, and any other provider field, passed on.
+const MAX_MESSAGE: usize = 300;
+const MAX_FIELD: usize = 100;
+
+impl ProviderError {
+    /// Every field scrubbed of the credential and signatures and cut to size
+    /// (`Credential::scrub`): nothing a provider sends goes on as it came.
+    pub fn new(
+        provider: &'static str,
+        cred: &Credential,
+        code: &str,
+        message: &str,
+        request_id: Option<&str>,
+    ) -> ProviderError {
+        ProviderError {
+            provider,
+            code: cred.scrub(code, MAX_FIELD),
+            message: cred.scrub(message, MAX_MESSAGE),
+            request_id: request_id.map(|r| cred.scrub(r, MAX_FIELD)),
+        }
+    }
+}
+
+/// A provider's id for a call (request id, `cf-ray`), scrubbed and cut like its errors.
+pub fn provider_field(cred: &Credential, text: &str) -> String {
+    cred.scrub(text, MAX_FIELD)
+}
+
 impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {} {}", self.provider, self.code, self.message)
@@ -72,6 +101,8 @@ pub enum Error {
         count: usize,
     },
     PayloadTooLarge,
+    /// The body did not arrive whole within this many seconds.
+    BodyTimeout(u64),
     /// The request's own values are wrong.
     Invalid(String),
     /// The provider refused the values it was given.
@@ -112,6 +143,7 @@ impl Error {
             Error::NotFound | Error::ZoneNotFound { .. } => 404,
             Error::MethodNotAllowed(..) => 405,
             Error::MultipleRecords { .. } => 409,
+            Error::BodyTimeout(_) => 408,
             Error::PayloadTooLarge => 413,
             Error::Invalid(_) | Error::Refused { .. } => 422,
             Error::Provider { .. } | Error::BadAnswer { .. } => 502,
@@ -133,6 +165,7 @@ impl Error {
                 format!("Multiple records found for {fqdn} ({rtype}): {count}")
             }
             Error::PayloadTooLarge => "Request body is too large".into(),
+            Error::BodyTimeout(s) => format!("Request body not received within {s} s"),
             Error::Refused { op, err } | Error::Provider { op, err } => {
                 format!("{}: {err}", op.prefix())
             }
@@ -162,6 +195,8 @@ impl Error {
             Error::MissingToken => vec![("www-authenticate", "Bearer realm=\"ddns-gateway\"".into())],
             Error::MethodNotAllowed(_, allow) => vec![("allow", (*allow).into())],
             Error::RateLimited { retry_after: Some(s), .. } => vec![("retry-after", s.clone())],
+            // The rest of that body may still come: the connection is not reusable.
+            Error::BodyTimeout(_) => vec![("connection", "close".into())],
             _ => Vec::new(),
         }
     }

@@ -17,6 +17,7 @@ pub mod request;
 pub mod rt;
 pub mod server;
 pub mod time;
+pub mod tls;
 pub mod update;
 pub mod upstream;
 pub mod urlenc;

@@ -58,19 +58,40 @@ pub fn enabled(level: Level) -> bool {
     level as u8 >= LEVEL.load(Ordering::Relaxed)
 }
 
+/// The longest message a line carries; the rest is cut (a client controls much of it).
+pub const MAX_MESSAGE: usize = 2048;
+
 /// Writes one line. Call through the macros, which skip formatting below the threshold.
 pub fn write(level: Level, module: &str, args: fmt::Arguments<'_>) {
-    let mut msg = args.to_string();
-    // One event is one line, whatever a provider put into its message.
-    if msg.contains(['\n', '\r']) {
-        msg = msg.replace(['\n', '\r'], " ");
-    }
+    let msg = escape(&args.to_string(), MAX_MESSAGE);
     let line =
         format!("{} {:<5} [{}] {}\n", Utc::now().log_stamp(), level.name(), module.replace("::", "."), msg);
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
     if let Some(f) = FILE.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
         let _ = f.write_all(line.as_bytes());
     }
+}
+
+/// One event is one line of plain text, whatever a client or a provider put into it:
+/// control characters (C0, DEL, C1 such as NEL), line and paragraph separators and
+/// bidirectional overrides are written as `\u{…}`, so nothing can end a line early or
+/// steer the terminal that shows `/log print`. Cut after `max` characters.
+pub fn escape(msg: &str, max: usize) -> String {
+    let mut out = String::with_capacity(msg.len().min(max + 16));
+    for (n, c) in msg.chars().enumerate() {
+        if n == max {
+            out.push_str("…(cut)");
+            break;
+        }
+        let unsafe_char = c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if unsafe_char {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[macro_export]
@@ -89,3 +110,19 @@ macro_rules! info { ($($arg:tt)*) => { $crate::log_at!($crate::log::Level::Info,
 macro_rules! warn { ($($arg:tt)*) => { $crate::log_at!($crate::log::Level::Warning, $($arg)*) }; }
 #[macro_export]
 macro_rules! error { ($($arg:tt)*) => { $crate::log_at!($crate::log::Level::Error, $($arg)*) }; }
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_what_could_break_a_line_or_a_terminal() {
+        assert_eq!(
+            escape("a\u{1b}[2Jb\nc\rd\te\u{0}f\u{b}", 100),
+            r"a\u{1b}[2Jb\u{a}c\u{d}d\u{9}e\u{0}f\u{b}"
+        );
+        assert_eq!(escape("x\u{85}y\u{2028}z\u{202e}w\u{7f}", 100), r"x\u{85}y\u{2028}z\u{202e}w\u{7f}");
+        assert_eq!(escape("héllo 路由器 → ok", 100), "héllo 路由器 → ok");
+        assert_eq!(escape("abcdef", 3), "abc…(cut)");
+    }
+}

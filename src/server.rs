@@ -21,6 +21,8 @@ pub struct Limits {
     /// A client has this long to send a request's headers; an idle keep-alive connection
     /// is closed after it too.
     pub header_timeout: Duration,
+    /// A request body must arrive whole within this, however it trickles in.
+    pub body_timeout: Duration,
     /// Request line and headers together; RouterOS sends well under 1 KiB.
     pub max_header_bytes: usize,
     /// How long a stop waits for requests in flight.
@@ -32,6 +34,7 @@ impl Default for Limits {
         Limits {
             max_connections: 256,
             header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
             max_header_bytes: 16 * 1024,
             drain_timeout: Duration::from_secs(10),
         }

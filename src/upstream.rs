@@ -4,12 +4,17 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request};
 use hyper::client::conn::http1::SendRequest;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
 use crate::rt::{BodyError, Full, TokioIo, read_body};
@@ -22,6 +27,8 @@ const MAX_IN_FLIGHT: usize = 32;
 /// How long an idle connection is kept for reuse, and how many per host.
 const IDLE_FOR: Duration = Duration::from_secs(50);
 const IDLE_PER_HOST: usize = 4;
+/// getaddrinfo needs little stack; the default 2 MiB would only be address space.
+const RESOLVER_STACK: usize = 128 * 1024;
 
 /// A provider's API base URL: `https://api.cloudflare.com/client/v4`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +51,9 @@ impl Endpoint {
             return Err("expected an http:// or https:// URL".into());
         };
         let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        if authority.contains('@') {
+            return Err("a user or password in the URL is not supported".into());
+        }
         if path.contains(['?', '#']) {
             return Err("the URL must not have a query or fragment".into());
         }
@@ -229,7 +239,7 @@ impl Client {
 
     async fn connect(&self, ep: &Endpoint) -> Result<SendRequest<Full>, Fault> {
         let host = ep.host.trim_start_matches('[').trim_end_matches(']');
-        let addrs = tokio::net::lookup_host((host, ep.port))
+        let addrs = resolve(host, ep.port)
             .await
             .map_err(|e| Fault::Resolve(format!("cannot resolve {host}: {e}")))?;
         let mut last = None;
@@ -248,31 +258,29 @@ impl Client {
             Fault::Connect(format!("cannot connect to {}: {why}", ep.authority()))
         })?;
         let _ = tcp.set_nodelay(true);
-        let handshake_err = |e: hyper::Error| Fault::Protocol(format!("{}: {e}", ep.host));
-        let builder = hyper::client::conn::http1::Builder::new();
-        if ep.tls {
+        let stream = if ep.tls {
             let name = rustls::pki_types::ServerName::try_from(host.to_string())
                 .map_err(|_| Fault::Tls(format!("invalid TLS server name {host}")))?;
-            let stream = self.tls().connect(name, tcp).await.map_err(|e| tls_fault(host, e))?;
-            let (sender, conn) = builder.handshake(TokioIo(stream)).await.map_err(handshake_err)?;
-            tokio::spawn(async move {
-                let _ = conn.await;
-            });
-            Ok(sender)
+            let tls = self.tls().connect(name, tcp).await.map_err(|e| tls_fault(host, e))?;
+            Stream::Tls(Box::new(tls))
         } else {
-            let (sender, conn) = builder.handshake(TokioIo(tcp)).await.map_err(handshake_err)?;
-            tokio::spawn(async move {
-                let _ = conn.await;
-            });
-            Ok(sender)
-        }
+            Stream::Plain(tcp)
+        };
+        let (sender, conn) = hyper::client::conn::http1::Builder::new()
+            .handshake(TokioIo(stream))
+            .await
+            .map_err(|e| Fault::Protocol(format!("{}: {e}", ep.host)))?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Ok(sender)
     }
 
     fn tls(&self) -> &tokio_rustls::TlsConnector {
         // Built on first use: a gateway pointed only at plain-HTTP endpoints never pays for it.
         self.tls.get_or_init(|| {
             let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let provider = Arc::new(crate::tls::provider());
             let mut config = rustls::ClientConfig::builder_with_provider(provider)
                 .with_safe_default_protocol_versions()
                 .expect("ring supports the default protocol versions")
@@ -282,6 +290,58 @@ impl Client {
             tokio_rustls::TlsConnector::from(Arc::new(config))
         })
     }
+}
+
+/// A provider connection, plain (tests, proxies) or TLS: one type, so hyper's client is
+/// compiled once.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Name resolution on a short-lived thread of our own. tokio's `lookup_host` would start
+/// its blocking pool, whose named threads pull libc's printf into the binary (thread
+/// naming formats the name); an unnamed thread needs none of it. A lookup that hangs is
+/// abandoned at the call's deadline; its thread ends when the resolver gives up.
+async fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let host = host.to_string();
+    std::thread::Builder::new().stack_size(RESOLVER_STACK).spawn(move || {
+        let _ = tx.send((host.as_str(), port).to_socket_addrs().map(Iterator::collect));
+    })?;
+    rx.await.unwrap_or_else(|_| Err(io::Error::other("the resolver thread ended")))
 }
 
 fn tls_fault(host: &str, e: std::io::Error) -> Fault {

@@ -151,6 +151,24 @@ fn usage_and_config_errors_exit_2_with_one_line() {
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
         assert!(err.contains(want), "{args:?}: {err}");
     }
+    // A secret in the wrong place is named by key and kind, never printed.
+    let token = "tok-9f8e7d6c5b4a39281706";
+    let (code, _, err) = run(&dir, &[], &[("DDNS_GATEWAY_AUTH_ENABLED", token)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("DDNS_GATEWAY_AUTH_ENABLED: expected a boolean, got a string of 24 characters"),
+        "{err}"
+    );
+    let url = "https://user:pa55w0rd-xyz@proxy.example/v4";
+    let (code, _, err) = run(&dir, &[], &[("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", url)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT: a user or password"), "{err}");
+    for (e, secret) in [(&err, "pa55w0rd"), (&err, "user:")] {
+        assert!(!e.contains(secret), "{e}");
+    }
+    let (_, _, err) = run(&dir, &["--port", token], &[]);
+    assert!(err.contains("--port: expected an integer, got a string of 24") && !err.contains(token), "{err}");
+
     // The default ./config.toml is read when present.
     std::fs::write(dir.join("config.toml"), "[logging]\nlevel = 5\n").unwrap();
     let (code, _, err) = run(&dir, &[], &[]);

@@ -169,9 +169,14 @@ async fn update_script_records_and_lan_hosts_for_every_provider() {
                 let r = send(&gw, s, record, rtype, value, suffix).await;
                 let what = format!("{} run {run}: {record} {rtype} {value} {suffix}", s.provider);
                 assert_eq!(r.status, 200, "{what}: {}", r.body);
-                let (value, got_action) = as_routeros_reads(&r.body).unwrap_or_else(|| panic!("{what}: {}", r.body));
+                let (value, got_action) =
+                    as_routeros_reads(&r.body).unwrap_or_else(|| panic!("{what}: {}", r.body));
                 let want: std::net::IpAddr = want.parse().unwrap();
-                assert_eq!((value.parse::<std::net::IpAddr>().unwrap(), got_action.as_str()), (want, action), "{what}");
+                assert_eq!(
+                    (value.parse::<std::net::IpAddr>().unwrap(), got_action.as_str()),
+                    (want, action),
+                    "{what}"
+                );
             }
         }
     }

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::aliyun_sign::signed_query;
 use super::{Call, Change, Clock, Provider, Record, hex};
-use crate::error::{Error, Op, ProviderError};
+use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::time::Utc;
 use crate::upstream::{Client, Endpoint, Response};
 use crate::warn;
@@ -232,14 +232,13 @@ fn record(r: &Value) -> Result<Record, Error> {
 }
 
 /// Aliyun error messages may echo the string-to-sign (with the AccessKeyId): keep the
-/// first sentence only, and scrub the credential from what is left.
-fn clean_message(call: &Call<'_>, msg: &str) -> String {
-    let msg = if msg.to_ascii_lowercase().contains("string to sign") {
+/// first sentence only (`ProviderError::new` scrubs what is left).
+fn first_sentence(msg: &str) -> String {
+    if msg.to_ascii_lowercase().contains("string to sign") {
         msg.split(". ").next().unwrap_or("").trim_end_matches('.').to_string() + "."
     } else {
         msg.to_string()
-    };
-    call.cred.redact(&msg)
+    }
 }
 
 fn parse(call: &mut Call<'_>, op: Op, action: &str, resp: &Response) -> Result<Value, Error> {
@@ -248,9 +247,9 @@ fn parse(call: &mut Call<'_>, op: Op, action: &str, resp: &Response) -> Result<V
         _ if resp.status == 429 => return Err(Error::RateLimited { provider: NAME, retry_after: None }),
         _ => return Err(Error::BadAnswer { op, provider: NAME, status: resp.status }),
     };
-    let request_id = v["RequestId"].as_str().map(String::from);
-    if request_id.is_some() {
-        call.meta.request_id.clone_from(&request_id);
+    let request_id = v["RequestId"].as_str();
+    if let Some(id) = request_id {
+        call.meta.request_id = Some(provider_field(call.cred, id));
     }
     let Some(code) = v["Code"].as_str().filter(|_| !(200..300).contains(&resp.status)) else {
         if (200..300).contains(&resp.status) {
@@ -258,11 +257,11 @@ fn parse(call: &mut Call<'_>, op: Op, action: &str, resp: &Response) -> Result<V
         }
         return Err(Error::BadAnswer { op, provider: NAME, status: resp.status });
     };
-    let mut message = clean_message(call, v["Message"].as_str().unwrap_or("request failed"));
+    let mut message = first_sentence(v["Message"].as_str().unwrap_or("request failed"));
     if code == "Forbidden.RAM" {
         message = format!("{message} (the RAM policy must allow alidns:{action})");
     }
-    let err = ProviderError { provider: NAME, code: code.to_string(), message, request_id };
+    let err = ProviderError::new(NAME, call.cred, code, &message, request_id);
     Err(match code {
         "InvalidDomainName.NoExist" | "IncorrectDomainUser" => {
             Error::ZoneNotFound { zone: call.req.zone.clone(), hint: "" }

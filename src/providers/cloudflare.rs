@@ -10,7 +10,7 @@ use http::Method;
 use serde_json::{Value, json};
 
 use super::{Call, Change, Provider, Record, fingerprint};
-use crate::error::{Error, Op, ProviderError};
+use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::upstream::{Client, Endpoint, Response};
 use crate::urlenc::encode;
 
@@ -18,6 +18,9 @@ const NAME: &str = "Cloudflare";
 /// Zone ids hardly ever change; a deleted and re-added zone is noticed within this time,
 /// and sooner through the error that evicts it.
 const ZONE_TTL: Duration = Duration::from_secs(600);
+/// Zone ids kept at most: far more token and zone pairs than one router uses, and a bound
+/// on what a client sending ever new tokens can make us hold.
+pub const MAX_ZONES: usize = 256;
 const PER_PAGE: u32 = 100;
 /// Far more records of one name and type than any zone has; a bound on a looping API.
 const MAX_PAGES: u32 = 50;
@@ -61,7 +64,7 @@ impl Cloudflare {
             .await
             .map_err(|fault| Error::Upstream { op, provider: NAME, fault })?;
         if let Some(ray) = resp.header("cf-ray") {
-            call.meta.extra.cf_ray = Some(ray.to_string());
+            call.meta.extra.cf_ray = Some(provider_field(call.cred, ray));
         }
         envelope(call, op, resp)
     }
@@ -86,8 +89,28 @@ impl Cloudflare {
                 zone: call.req.zone.clone(),
                 hint: " (or the API token has no access to it)",
             })?;
-        self.zones.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (id.clone(), Instant::now()));
+        self.remember_zone(key, id.clone());
         Ok(id)
+    }
+
+    /// Caches a zone id; when full, drops the expired ids first, then the oldest.
+    fn remember_zone(&self, key: ([u8; 32], String), id: String) {
+        let mut zones = self.zones.lock().unwrap_or_else(|e| e.into_inner());
+        if zones.len() >= MAX_ZONES && !zones.contains_key(&key) {
+            zones.retain(|_, (_, at)| at.elapsed() < ZONE_TTL);
+            if zones.len() >= MAX_ZONES {
+                let oldest = zones.iter().min_by_key(|(_, (_, at))| *at).map(|(k, _)| k.clone());
+                if let Some(k) = oldest {
+                    zones.remove(&k);
+                }
+            }
+        }
+        zones.insert(key, (id, Instant::now()));
+    }
+
+    /// How many zone ids are cached (for tests and the curious).
+    pub fn cached_zones(&self) -> usize {
+        self.zones.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     fn forget_zone(&self, call: &Call<'_>) {
@@ -189,7 +212,12 @@ fn record(r: &Value) -> Result<Record, Error> {
 /// Reads Cloudflare's envelope `{success, errors, result}`.
 fn envelope(call: &Call<'_>, op: Op, resp: Response) -> Result<(Value, Value), Error> {
     if resp.status == 429 {
-        let retry_after = resp.header("retry-after").map(String::from);
+        // Passed on as our own header: only the delta-seconds form, nothing else.
+        let retry_after = resp
+            .header("retry-after")
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && s.len() <= 6 && s.bytes().all(|b| b.is_ascii_digit()))
+            .map(String::from);
         return Err(Error::RateLimited { provider: NAME, retry_after });
     }
     let whole: Value = match serde_json::from_slice(&resp.body) {
@@ -207,12 +235,7 @@ fn envelope(call: &Call<'_>, op: Op, resp: Response) -> Result<(Value, Value), E
         _ => resp.status.to_string(),
     };
     let message = first["message"].as_str().unwrap_or("request failed");
-    let err = ProviderError {
-        provider: NAME,
-        code,
-        message: call.cred.redact(message),
-        request_id: resp.header("cf-ray").map(String::from),
-    };
+    let err = ProviderError::new(NAME, call.cred, &code, message, resp.header("cf-ray"));
     // A 400 on a write is Cloudflare refusing the values we passed on (bad content, TTL,
     // comment too long, a conflicting record): the caller's to fix. Anything else —
     // credential, permission, outage — is the provider's side.

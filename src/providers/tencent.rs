@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::tencent_sign::sign;
 use super::{Call, Change, Clock, Provider, Record, fingerprint};
-use crate::error::{Error, Op, ProviderError};
+use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::upstream::{Client, Endpoint, Response};
 use crate::warn;
 
@@ -222,15 +222,15 @@ fn parse(call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Value, Error> {
         _ if resp.status == 429 => return Err(Error::RateLimited { provider: NAME, retry_after: None }),
         _ => return Err(Error::BadAnswer { op, provider: NAME, status: resp.status }),
     };
-    let request_id = v["RequestId"].as_str().map(String::from);
-    if request_id.is_some() {
-        call.meta.request_id.clone_from(&request_id);
+    let request_id = v["RequestId"].as_str();
+    if let Some(id) = request_id {
+        call.meta.request_id = Some(provider_field(call.cred, id));
     }
     let Some(code) = v["Error"]["Code"].as_str() else {
         return Ok(v);
     };
-    let message = call.cred.redact(v["Error"]["Message"].as_str().unwrap_or("request failed"));
-    let err = ProviderError { provider: NAME, code: code.to_string(), message, request_id };
+    let message = v["Error"]["Message"].as_str().unwrap_or("request failed");
+    let err = ProviderError::new(NAME, call.cred, code, message, request_id);
     Err(match code {
         "InvalidParameterValue.DomainNotExists" => {
             Error::ZoneNotFound { zone: call.req.zone.clone(), hint: "" }
