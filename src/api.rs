@@ -13,13 +13,13 @@ use sha2::{Digest, Sha256};
 use crate::config::Config;
 use crate::credentials::Credential;
 use crate::error::Error;
+use crate::limits::{Conn, Limits};
 use crate::providers::aliyun::Aliyun;
 use crate::providers::cloudflare::Cloudflare;
 use crate::providers::tencent::Tencent;
 use crate::providers::{Call, Meta, fingerprint};
 use crate::request::{Fields, ProviderKind, UpdateRequest};
 use crate::rt::{BodyError, Full, read_body};
-use crate::server::Limits;
 use crate::time::{Utc, unix_now};
 use crate::update::{self, Action, Locks, Outcome};
 use crate::upstream::Client;
@@ -106,11 +106,12 @@ impl App {
 pub async fn handle(
     app: Arc<App>,
     peer: SocketAddr,
+    conn: Arc<Conn>,
     req: Request<Incoming>,
 ) -> Result<Response<Full>, Infallible> {
     let reply = match req.uri().path() {
         "/health" => health(&app.config, req.method()),
-        "/update" => return Ok(update(&app, peer, req).await),
+        "/update" => return Ok(update(&app, peer, &conn, req).await),
         _ => Err(Error::NotFound),
     };
     Ok(reply.unwrap_or_else(|e| error_reply(&e)))
@@ -150,7 +151,7 @@ struct Data<'a> {
     previous_value: Option<&'a str>,
 }
 
-async fn update(app: &App, peer: SocketAddr, req: Request<Incoming>) -> Response<Full> {
+async fn update(app: &App, peer: SocketAddr, conn: &Conn, req: Request<Incoming>) -> Response<Full> {
     let started = Instant::now();
     let (target, cred) = match prepare(&app.config, app.limits.body_timeout, req).await {
         Ok(ok) => ok,
@@ -164,6 +165,8 @@ async fn update(app: &App, peer: SocketAddr, req: Request<Incoming>) -> Response
         }
     };
     let what = format!("{} {} {}", target.provider.id(), target.fqdn(), target.rtype.as_str());
+    // From here on the client only waits for us: never close this connection to make room.
+    let _working = conn.working();
     match execute(app, &target, &cred).await {
         Ok(out) => {
             let change = match &out.previous_value {

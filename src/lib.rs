@@ -12,6 +12,7 @@ pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod healthcheck;
+pub mod limits;
 pub mod providers;
 pub mod request;
 pub mod rt;

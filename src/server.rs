@@ -1,8 +1,9 @@
 //! The accept loop: a bounded number of connections, hyper's HTTP/1.1 with timeouts, and a
 //! graceful stop that lets requests in flight finish.
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hyper::service::service_fn;
@@ -10,34 +11,28 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
 use crate::api::{self, App};
+use crate::limits::Conn;
 use crate::rt::{TokioIo, TokioTimer};
 use crate::{debug, info, warn};
 
-/// What one client may take from the server.
-#[derive(Clone, Copy, Debug)]
-pub struct Limits {
-    /// Connections served at once; further clients wait in the kernel's accept queue.
-    pub max_connections: usize,
-    /// A client has this long to send a request's headers; an idle keep-alive connection
-    /// is closed after it too.
-    pub header_timeout: Duration,
-    /// A request body must arrive whole within this, however it trickles in.
-    pub body_timeout: Duration,
-    /// Request line and headers together; RouterOS sends well under 1 KiB.
-    pub max_header_bytes: usize,
-    /// How long a stop waits for requests in flight.
-    pub drain_timeout: Duration,
-}
+/// Open connections by number, so a full server can close the one that waited longest.
+#[derive(Default)]
+struct Open(Mutex<HashMap<u64, Arc<Conn>>>);
 
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
-            max_connections: 256,
-            header_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(10),
-            max_header_bytes: 16 * 1024,
-            drain_timeout: Duration::from_secs(10),
-        }
+impl Open {
+    fn add(&self, id: u64, conn: Arc<Conn>) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id, conn);
+    }
+
+    fn remove(&self, id: u64) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+    }
+
+    /// Closes the oldest connection that is waiting on its client; false if all are busy.
+    fn shed_oldest_waiting(&self) -> bool {
+        let open = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let oldest = open.values().filter(|c| !c.is_busy()).min_by_key(|c| c.since);
+        oldest.inspect(|c| c.close()).is_some()
     }
 }
 
@@ -46,18 +41,11 @@ impl Default for Limits {
 pub async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Output = ()>) {
     let limits = app.limits;
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let open = Arc::new(Open::default());
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::pin!(shutdown);
 
-    loop {
-        // Back-pressure: take a connection slot before accepting.
-        let permit = tokio::select! {
-            p = permits.clone().acquire_owned() => match p {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-            _ = &mut shutdown => break,
-        };
+    for id in 0u64.. {
         let (stream, peer) = tokio::select! {
             r = listener.accept() => match r {
                 Ok(ok) => ok,
@@ -70,11 +58,31 @@ pub async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Out
             },
             _ = &mut shutdown => break,
         };
+        // All slots taken: make room by closing the connection that has waited longest on
+        // its own client (slow headers or body, idle keep-alive), so stalled clients cannot
+        // lock others out. If every connection is being worked on, wait for one to end.
+        let permit = match permits.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(_) => {
+                open.shed_oldest_waiting();
+                tokio::select! {
+                    p = permits.clone().acquire_owned() => match p {
+                        Ok(p) => p,
+                        Err(_) => break,
+                    },
+                    _ = &mut shutdown => break,
+                }
+            }
+        };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let mut stop = stop_rx.clone();
+        let conn_state = Arc::new(Conn::default());
+        open.add(id, conn_state.clone());
+        let open = open.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |req| api::handle(app.clone(), peer, req));
+            let state = conn_state.clone();
+            let service = service_fn(move |req| api::handle(app.clone(), peer, state.clone(), req));
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(TokioTimer)
@@ -90,10 +98,13 @@ pub async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Out
                     conn.as_mut().graceful_shutdown();
                     conn.await
                 }
+                // Made room for a newer client: dropping the connection closes it.
+                _ = conn_state.closed() => Ok(()),
             };
             if let Err(e) = result {
                 debug!("connection from {peer}: {e}");
             }
+            open.remove(id);
             drop(permit);
         });
     }

@@ -498,3 +498,165 @@ async fn failing_calls_leak_neither_memory_nor_descriptors() {
     let mut gw = gw;
     assert_eq!(gw.wait(Duration::from_secs(5)).await.0, 0);
 }
+
+/// What a hostile client or a broken provider sends never reaches the log or a reply as it
+/// came: no header text in a parse error, no echoed credential or signature, no control
+/// character, and a bounded number of lines for a flood of refused tokens.
+#[tokio::test]
+async fn hostile_input_never_reaches_the_log_raw() {
+    use common::fake::{FakeReq, serve};
+    let dir = scratch("hostile");
+    // Every provider answers every call with an error whose every field echoes what it was
+    // sent: the Authorization header (Cloudflare's token, Tencent's signature) and the
+    // query (Aliyun's AccessKeyId and Signature).
+    let echo = |req: &FakeReq| {
+        let auth = req.header("authorization").unwrap_or("").to_string();
+        let query: Vec<String> = req.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{auth} {} \u{1b}[2J", query.join("&"))
+    };
+    let cf = serve(move |req| {
+        let e = echo(&req);
+        FakeResp::json(
+            403,
+            &serde_json::json!({"success": false, "errors": [{"code": e, "message": e}], "result": null}),
+        )
+        .with_header("cf-ray", &e.replace('\u{1b}', ""))
+    })
+    .await;
+    let ali = serve(move |req| {
+        let e = echo(&req);
+        FakeResp::json(400, &serde_json::json!({"Code": e, "Message": e, "RequestId": e}))
+    })
+    .await;
+    let tc = serve(move |req| {
+        let e = echo(&req);
+        FakeResp::json(
+            200,
+            &serde_json::json!({"Response": {"Error": {"Code": e, "Message": e}, "RequestId": e}}),
+        )
+    })
+    .await;
+    let endpoints = [
+        ("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", format!("http://{cf}/client/v4")),
+        ("DDNS_GATEWAY_PROVIDERS_ALIYUN_ENDPOINT", format!("http://{ali}")),
+        ("DDNS_GATEWAY_PROVIDERS_TENCENT_ENDPOINT", format!("http://{tc}")),
+        ("DDNS_GATEWAY_AUTH_ENABLED", "true".into()),
+        ("DDNS_GATEWAY_AUTH_TOKENS", "GW-TOKEN-0123456789".into()),
+    ];
+    let env: Vec<(&str, &str)> = endpoints.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut gw = Running::start(&dir, &[], &env).await;
+    let auth = ("Authorization", "Bearer GW-TOKEN-0123456789");
+    let q = |provider: &str, value: &str| {
+        update_query(&[
+            ("provider", provider),
+            ("zone", "example.com"),
+            ("record", "txt"),
+            ("type", "TXT"),
+            ("value", value),
+        ])
+    };
+
+    // Malformed credentials: the reply and the log say where and what, never the text.
+    for (header, leak) in [
+        ("ApiKey CFSECRET-aaaa1111", "CFSECRET"),
+        ("ApiKey secret=abc DEFHALF-bbbb2222", "DEFHALF"),
+        (r#"ApiKey id="x", secret="UNCLOSED-cccc3333"#, "UNCLOSED"),
+    ] {
+        let r = request(
+            gw.addr(),
+            "GET",
+            &q("cloudflare", "x"),
+            &[auth, ("X-Upstream-Authorization", header)],
+            b"",
+        )
+        .await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        assert!(r.json()["message"].as_str().unwrap().contains("field "), "{}", r.body);
+        assert!(!r.body.contains(leak) && !r.body.contains("aaaa") && !r.body.contains("bbbb"), "{}", r.body);
+    }
+
+    // Providers echoing the credential and the signature into every field.
+    let creds = [
+        ("cloudflare", r#"ApiKey secret="CF-TOKEN-dddd4444""#),
+        ("aliyun", r#"ApiKey id="LTAI-eeee5555" secret="ALI-SECRET-ffff6666""#),
+        ("tencent", r#"ApiKey id="AKID-gggg7777" secret="TC-SECRET-hhhh8888""#),
+    ];
+    let control = "a\u{1b}[31mb\u{b}c\u{0}d\u{85}e\u{2028}f";
+    for (provider, cred) in creds {
+        let r = request(
+            gw.addr(),
+            "GET",
+            &q(provider, control),
+            &[auth, ("X-Upstream-Authorization", cred)],
+            b"",
+        )
+        .await;
+        assert!(r.status >= 400, "{provider}: {}", r.body);
+        for leak in ["dddd4444", "eeee5555", "ffff6666", "gggg7777", "hhhh8888", "\\u001b"] {
+            assert!(!r.body.contains(leak), "{provider} leaked {leak}: {}", r.body);
+        }
+        let j = r.json();
+        assert!(j["provider_error"].is_object(), "{provider}: {}", r.body);
+        let sig = j.to_string().to_ascii_lowercase();
+        if let Some(at) = sig.find("signature=") {
+            assert!(sig[at..].starts_with("signature=<redacted>"), "{provider}: {sig}");
+        }
+        for field in ["code", "message", "request_id"] {
+            let text = j["provider_error"][field].as_str().unwrap_or("");
+            assert!(text.chars().count() <= 301, "{provider} {field}: {} characters", text.chars().count());
+        }
+    }
+
+    // 5,000 requests without a valid token: a bounded number of log lines.
+    let lines_before = std::fs::read_to_string(&gw.stderr).unwrap().lines().count();
+    let addr = gw.addr();
+    let mut tasks = Vec::new();
+    for batch in 0..50 {
+        tasks.push(tokio::spawn(async move {
+            for i in 0..100 {
+                let token = format!("Bearer WRONG-{batch}-{i}");
+                let h: &[(&str, &str)] = if i % 2 == 0 { &[] } else { &[("Authorization", token.as_str())] };
+                let r = request(addr, "GET", "/update?provider=cloudflare", h, b"").await;
+                assert!(r.status == 401 || r.status == 403, "{}", r.status);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let log = std::fs::read_to_string(&gw.stderr).unwrap();
+    let added = log.lines().count() - lines_before;
+    assert!(added <= 3, "{added} lines for 5,000 refusals:\n{log}");
+
+    gw.signal("-TERM");
+    let (_, log) = gw.wait(Duration::from_secs(5)).await;
+    for leak in [
+        "CFSECRET", "DEFHALF", "UNCLOSED", "dddd4444", "eeee5555", "ffff6666", "gggg7777", "hhhh8888",
+        "WRONG-",
+    ] {
+        assert!(!log.contains(leak), "{leak} in the log:\n{log}");
+    }
+    for raw in ['\u{1b}', '\u{b}', '\u{0}', '\u{85}', '\u{2028}'] {
+        assert!(!log.contains(raw), "raw {raw:?} in the log:\n{log}");
+    }
+    let lower = log.to_ascii_lowercase();
+    assert!(
+        lower.match_indices("signature=").all(|(at, _)| lower[at..].starts_with("signature=<redacted>")),
+        "{log}"
+    );
+
+    // A value that reaches the log (the line of a successful update) arrives escaped.
+    let fake = FakeCloudflare::start("CF-TOKEN-iiii9999", &[("z1", "example.com")]).await;
+    let endpoint = format!("http://{}/client/v4", fake.addr);
+    let mut gw =
+        Running::start(&dir, &[], &[("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", &endpoint)]).await;
+    let cred = ("X-Upstream-Authorization", r#"ApiKey secret="CF-TOKEN-iiii9999""#);
+    let r = request(gw.addr(), "GET", &q("cloudflare", control), &[cred], b"").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    gw.signal("-TERM");
+    let (_, log) = gw.wait(Duration::from_secs(5)).await;
+    assert!(log.contains(r"created a\u{1b}[31mb\u{b}c\u{0}d\u{85}e\u{2028}f"), "{log}");
+    for raw in ['\u{1b}', '\u{b}', '\u{0}', '\u{85}', '\u{2028}'] {
+        assert!(!log.contains(raw), "raw {raw:?} in the log:\n{log}");
+    }
+}

@@ -9,7 +9,7 @@ use common::cloudflare::FakeCloudflare;
 use common::fake::{FakeResp, serve};
 use common::{Gateway, config_for, parse_reply, raw_request, update_query};
 use ddns_gateway::api::App;
-use ddns_gateway::server::Limits;
+use ddns_gateway::limits::Limits;
 use ddns_gateway::upstream::Endpoint;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -92,28 +92,87 @@ async fn idle_keep_alive_connections_are_closed() {
 }
 
 #[tokio::test]
-async fn connection_cap_applies_back_pressure() {
+async fn full_server_makes_room_but_never_cuts_work() {
     let cf = FakeCloudflare::start(TOKEN, &[("z1", "example.com")]).await;
     let limits = Limits { max_connections: 4, header_timeout: Duration::from_secs(30), ..Limits::default() };
     let gw = gateway_with(&cf, limits).await;
-    let mut idle = Vec::new();
+    // Four clients that stall in their headers take every slot.
+    let mut stalled = Vec::new();
     for _ in 0..4 {
         let mut s = TcpStream::connect(gw.addr).await.unwrap();
         s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n").await.unwrap();
-        idle.push(s);
+        stalled.push(s);
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    // A fifth client is queued, not refused and not served beyond the cap.
+    // A fifth is served at once: the one that stalled longest makes room, and is closed.
+    let r = tokio::time::timeout(
+        Duration::from_secs(2),
+        raw_request(gw.addr, b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+    )
+    .await
+    .expect("served while stalled clients hold every slot");
+    assert_eq!(r.status, 404);
+    assert!(closed_within(&mut stalled[0], Duration::from_secs(2)).await.is_empty());
+    drop(stalled);
+
+    // Four updates waiting on a slow provider are work: a fifth client waits for a slot.
+    cf.state.lock().unwrap().delay = Duration::from_millis(1500);
+    let busy: Vec<_> = (0..4).map(|i| spawn_update(gw.addr, format!("busy{i}"), "192.0.2.1")).collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let addr = gw.addr;
     let fifth = tokio::spawn(async move {
         raw_request(addr, b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(!fifth.is_finished(), "served beyond the cap");
-    drop(idle.pop());
+    assert!(!fifth.is_finished(), "served beyond the cap while every slot was working");
+    for b in busy {
+        assert_eq!(b.await.unwrap().status, 200, "work is never cut to make room");
+    }
     let r = tokio::time::timeout(Duration::from_secs(5), fifth).await.unwrap().unwrap();
     assert_eq!(r.status, 404);
-    drop(idle);
+    gw.stop().await;
+}
+
+/// POSTs that declare a body and never send it (or trickle it) hold nobody up: the server
+/// stays available, and each is answered 408 and closed by the body deadline.
+#[tokio::test]
+async fn bodyless_posts_are_cut_at_the_deadline() {
+    let cf = FakeCloudflare::start(TOKEN, &[("z1", "example.com")]).await;
+    let limits = Limits { body_timeout: Duration::from_secs(2), ..Limits::default() };
+    let gw = gateway_with(&cf, limits).await;
+    let started = std::time::Instant::now();
+    let mut clients = Vec::new();
+    for i in 0..300 {
+        let mut s = TcpStream::connect(gw.addr).await.unwrap();
+        let head = "POST /update HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n";
+        s.write_all(head.as_bytes()).await.unwrap();
+        if i % 3 == 0 {
+            // A trickle: one byte now, more later; the deadline covers the whole body.
+            s.write_all(b"{").await.unwrap();
+        }
+        clients.push(s);
+    }
+    let t = std::time::Instant::now();
+    let r = common::request(gw.addr, "GET", "/nope", &[], b"").await;
+    assert_eq!(r.status, 404);
+    assert!(t.elapsed() < Duration::from_secs(1), "served in {:?}", t.elapsed());
+    for s in clients.iter_mut().step_by(3) {
+        let _ = s.write_all(b" ").await;
+    }
+    // Every one is closed by the deadline (2 s after it was accepted, plus slack): those
+    // still open then get a 408, those that made room earlier were closed without one.
+    let mut timed_out = 0;
+    for mut s in clients {
+        let left = Duration::from_secs(5).saturating_sub(started.elapsed());
+        let out = closed_within(&mut s, left.max(Duration::from_millis(100))).await;
+        if !out.is_empty() {
+            let r = parse_reply(&out);
+            assert_eq!(r.status, 408, "{}", r.body);
+            assert_eq!(r.header("connection"), Some("close"));
+            timed_out += 1;
+        }
+    }
+    assert!(timed_out >= 200, "{timed_out} answered 408");
     gw.stop().await;
 }
 
@@ -228,5 +287,69 @@ async fn simultaneous_first_updates_make_one_record() {
     }
     assert!(cf.inflight.max() > 1, "different names were serialised");
     assert_eq!(cf.records().len(), 9);
+    gw.stop().await;
+}
+
+/// `count` GETs on one keep-alive connection; each reply's status and body.
+async fn keep_alive_gets(addr: std::net::SocketAddr, targets: Vec<(String, String)>) -> Vec<(u16, String)> {
+    use tokio::io::AsyncBufReadExt;
+    let s = TcpStream::connect(addr).await.unwrap();
+    let (r, mut w) = s.into_split();
+    let mut r = tokio::io::BufReader::new(r);
+    let mut out = Vec::new();
+    for (target, cred) in targets {
+        let req = format!("GET {target} HTTP/1.1\r\nHost: x\r\nX-Upstream-Authorization: {cred}\r\n\r\n");
+        w.write_all(req.as_bytes()).await.unwrap();
+        let (mut status, mut len) = (0, 0);
+        loop {
+            let mut line = String::new();
+            r.read_line(&mut line).await.unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(rest) = line.strip_prefix("HTTP/1.1 ") {
+                status = rest[..3].parse().unwrap();
+            } else if let Some((k, v)) = line.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    len = v.trim().parse().unwrap();
+                }
+            }
+        }
+        let mut body = vec![0; len];
+        r.read_exact(&mut body).await.unwrap();
+        out.push((status, String::from_utf8(body).unwrap()));
+    }
+    out
+}
+
+/// Every distinct token and zone pair leaves a cached zone id behind; the cache stays
+/// bounded however many there are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zone_cache_stays_bounded() {
+    use ddns_gateway::providers::cloudflare::MAX_ZONES;
+    let cf = FakeCloudflare::start(TOKEN, &[("z1", "example.com")]).await;
+    cf.state.lock().unwrap().token_prefix = Some("tok-".into());
+    cf.add("z1", "home.example.com", "A", "192.0.2.1", 300);
+    let app = Arc::new(App::with_clock_floor(config_for(cf.addr), 0));
+    let gw = Gateway::start_app(app.clone()).await;
+    let workers: Vec<_> = (0..20)
+        .map(|w| {
+            let targets = (0..1000)
+                .map(|i| (q("home", "192.0.2.1"), format!(r#"ApiKey secret="tok-{w}-{i}""#)))
+                .collect();
+            tokio::spawn(keep_alive_gets(gw.addr, targets))
+        })
+        .collect();
+    let mut unchanged = 0;
+    for w in workers {
+        for (status, body) in w.await.unwrap() {
+            assert_eq!(status, 200, "{body}");
+            unchanged += usize::from(body.contains(r#""action":"unchanged""#));
+        }
+        assert!(app.cloudflare.cached_zones() <= MAX_ZONES);
+    }
+    assert_eq!(unchanged, 20_000);
+    assert_eq!(app.cloudflare.cached_zones(), MAX_ZONES);
     gw.stop().await;
 }

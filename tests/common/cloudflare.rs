@@ -45,6 +45,8 @@ pub struct SeenCall {
 #[derive(Default)]
 pub struct State {
     pub token: String,
+    /// Also accept every token that starts with this (many distinct credentials).
+    pub token_prefix: Option<String>,
     pub zones: Vec<(String, String)>,
     pub records: Vec<CfRecord>,
     pub per_page_cap: usize,
@@ -164,7 +166,9 @@ fn handle(st: &mut State, req: &FakeReq) -> FakeResp {
         None => return envelope_err(400, 9106, "Missing X-Auth-Key, X-Auth-Email or Authorization headers"),
         Some(a) => match a.strip_prefix("Bearer ") {
             None => return envelope_err(400, 6003, "Invalid request headers"),
-            Some(t) if t != st.token => return envelope_err(403, 9109, "Invalid access token"),
+            Some(t) if t != st.token && !st.token_prefix.as_deref().is_some_and(|p| t.starts_with(p)) => {
+                return envelope_err(403, 9109, "Invalid access token");
+            }
             Some(_) => {}
         },
     }
