@@ -109,11 +109,13 @@ pub async fn handle(
     conn: Arc<Conn>,
     req: Request<Incoming>,
 ) -> Result<Response<Full>, Infallible> {
+    conn.reading();
     let reply = match req.uri().path() {
         "/health" => health(&app.config, req.method()),
-        "/update" => return Ok(update(&app, peer, &conn, req).await),
+        "/update" => Ok(update(&app, peer, &conn, req).await),
         _ => Err(Error::NotFound),
     };
+    conn.idle();
     Ok(reply.unwrap_or_else(|e| error_reply(&e)))
 }
 
@@ -153,7 +155,8 @@ struct Data<'a> {
 
 async fn update(app: &App, peer: SocketAddr, conn: &Conn, req: Request<Incoming>) -> Response<Full> {
     let started = Instant::now();
-    let (target, cred) = match prepare(&app.config, app.limits.body_timeout, req).await {
+    // Boxed like the provider calls below: what a request waits in stays small.
+    let (target, cred) = match Box::pin(prepare(&app.config, app.limits.body_timeout, req)).await {
         Ok(ok) => ok,
         Err(e @ (Error::MissingToken | Error::InvalidToken)) => {
             app.log_refusal(&e, started, peer);
@@ -275,10 +278,12 @@ async fn execute(app: &App, update: &UpdateRequest, cred: &Credential) -> Result
     // Same record, same credential: one at a time, so two first calls cannot both create.
     let _guard = app.locks.lock(key).await;
     let call = Call { req: update, cred, meta: Meta::default(), warnings: Vec::new() };
+    // Boxed: the provider's calls are the largest part of a request's state, and only the
+    // requests past the lock need it; the many that wait stay small.
     match update.provider {
-        ProviderKind::Cloudflare => update::run(&app.cloudflare, call).await,
-        ProviderKind::Aliyun => update::run(&app.aliyun, call).await,
-        ProviderKind::Tencent => update::run(&app.tencent, call).await,
+        ProviderKind::Cloudflare => Box::pin(update::run(&app.cloudflare, call)).await,
+        ProviderKind::Aliyun => Box::pin(update::run(&app.aliyun, call)).await,
+        ProviderKind::Tencent => Box::pin(update::run(&app.tencent, call)).await,
     }
 }
 

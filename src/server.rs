@@ -15,6 +15,9 @@ use crate::limits::Conn;
 use crate::rt::{TokioIo, TokioTimer};
 use crate::{debug, info, warn};
 
+/// How often a full server looks again for a connection it may close.
+const SHED_RECHECK: Duration = Duration::from_millis(100);
+
 /// Open connections by number, so a full server can close the one that waited longest.
 #[derive(Default)]
 struct Open(Mutex<HashMap<u64, Arc<Conn>>>);
@@ -28,11 +31,12 @@ impl Open {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
     }
 
-    /// Closes the oldest connection that is waiting on its client; false if all are busy.
-    fn shed_oldest_waiting(&self) -> bool {
+    /// Closes the oldest connection that only keeps us waiting (`Conn::may_close`).
+    fn shed_oldest_waiting(&self) {
         let open = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let oldest = open.values().filter(|c| !c.is_busy()).min_by_key(|c| c.since);
-        oldest.inspect(|c| c.close()).is_some()
+        if let Some(c) = open.values().filter(|c| c.may_close()).min_by_key(|c| c.since) {
+            c.close();
+        }
     }
 }
 
@@ -58,22 +62,22 @@ pub async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Out
             },
             _ = &mut shutdown => break,
         };
-        // All slots taken: make room by closing the connection that has waited longest on
-        // its own client (slow headers or body, idle keep-alive), so stalled clients cannot
-        // lock others out. If every connection is being worked on, wait for one to end.
-        let permit = match permits.clone().try_acquire_owned() {
-            Ok(p) => p,
-            Err(_) => {
-                open.shed_oldest_waiting();
-                tokio::select! {
-                    p = permits.clone().acquire_owned() => match p {
-                        Ok(p) => p,
-                        Err(_) => break,
-                    },
-                    _ = &mut shutdown => break,
-                }
+        // All slots taken: make room by closing the connection that has kept us waiting
+        // longest (slow body, idle keep-alive, silent since it connected), so stalled
+        // clients cannot lock others out. Connections being worked on are never cut; if
+        // nothing can go yet, look again shortly while waiting for a slot.
+        let permit = loop {
+            if let Ok(p) = permits.clone().try_acquire_owned() {
+                break Some(p);
+            }
+            open.shed_oldest_waiting();
+            tokio::select! {
+                p = permits.clone().acquire_owned() => break p.ok(),
+                _ = tokio::time::sleep(SHED_RECHECK) => {}
+                _ = &mut shutdown => break None,
             }
         };
+        let Some(permit) = permit else { break };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let mut stop = stop_rx.clone();

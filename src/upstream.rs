@@ -27,6 +27,9 @@ const MAX_IN_FLIGHT: usize = 32;
 /// How long an idle connection is kept for reuse, and how many per host.
 const IDLE_FOR: Duration = Duration::from_secs(50);
 const IDLE_PER_HOST: usize = 4;
+/// hyper reads a response in pieces of this size (its default starts at 8 KiB): provider
+/// answers are a few hundred bytes, and up to MAX_IN_FLIGHT connections are open at once.
+const UPSTREAM_READ_BUF: usize = 2048;
 /// getaddrinfo needs little stack; the default 2 MiB would only be address space.
 const RESOLVER_STACK: usize = 128 * 1024;
 
@@ -267,6 +270,7 @@ impl Client {
             Stream::Plain(tcp)
         };
         let (sender, conn) = hyper::client::conn::http1::Builder::new()
+            .read_buf_exact_size(Some(UPSTREAM_READ_BUF))
             .handshake(TokioIo(stream))
             .await
             .map_err(|e| Fault::Protocol(format!("{}: {e}", ep.host)))?;
@@ -333,9 +337,16 @@ impl AsyncWrite for Stream {
 
 /// Name resolution on a short-lived thread of our own. tokio's `lookup_host` would start
 /// its blocking pool, whose named threads pull libc's printf into the binary (thread
-/// naming formats the name); an unnamed thread needs none of it. A lookup that hangs is
-/// abandoned at the call's deadline; its thread ends when the resolver gives up.
+/// naming formats the name); an unnamed thread needs none of it. An address needs no
+/// lookup, and at most RESOLVERS lookups run at once (each thread costs its stack). A
+/// lookup that hangs is abandoned at the call's deadline; its thread ends when the
+/// resolver gives up.
 async fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    static RESOLVERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+    let _slot = RESOLVERS.acquire().await.map_err(io::Error::other)?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let host = host.to_string();
     std::thread::Builder::new().stack_size(RESOLVER_STACK).spawn(move || {
