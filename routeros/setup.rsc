@@ -82,39 +82,39 @@
 :if ($provider != "cloudflare" and $provider != "aliyun" and $provider != "tencent") do={
     $problem ("provider: \"" . $provider . "\" is not cloudflare, aliyun or tencent"); :set bad ($bad + 1)
 }
-:if ($zone = "" or $zone = "example.com") do={ $problem "zone: set your own zone"; :set bad ($bad + 1) }
-:if ($credSecret = "" or [:typeof [:find $credSecret "CHANGE-ME"]] = "num") do={
+:if (($zone = "") or ($zone = "example.com")) do={ $problem "zone: set your own zone"; :set bad ($bad + 1) }
+:if (($credSecret = "") or ([:typeof [:find $credSecret "CHANGE-ME"]] = "num")) do={
     $problem "credSecret: set the provider credential"; :set bad ($bad + 1)
 }
-:if ($provider != "cloudflare" and $credId = "") do={ $problem ("credId: " . $provider . " needs the key id too"); :set bad ($bad + 1) }
-:if ([:len $records4] + [:len $records6] + [:len $hosts6] = 0) do={ $problem "records4, records6, hosts6: name at least one record"; :set bad ($bad + 1) }
-:if ([:len $records4] > 0 and [:len [/interface find where name=$wan4]] = 0) do={
+:if (($provider != "cloudflare") and ($credId = "")) do={ $problem ("credId: " . $provider . " needs the key id too"); :set bad ($bad + 1) }
+:if (([:len $records4] + [:len $records6] + [:len $hosts6]) = 0) do={ $problem "records4, records6, hosts6: name at least one record"; :set bad ($bad + 1) }
+:if (([:len $records4] > 0) and ([:len [/interface find where name=$wan4]] = 0)) do={
     $problem ("wan4: there is no interface \"" . $wan4 . "\""); :set bad ($bad + 1)
 }
-:if ([:len $records6] + [:len $hosts6] > 0 and [:len [/interface find where name=$lan6]] = 0) do={
+:if ((([:len $records6] + [:len $hosts6]) > 0) and ([:len [/interface find where name=$lan6]] = 0)) do={
     $problem ("lan6: there is no interface \"" . $lan6 . "\""); :set bad ($bad + 1)
 }
 :if ([:typeof [:find $image "OWNER"]] = "num") do={ $problem "image: replace OWNER with the publisher's name, or give an uploaded file"; :set bad ($bad + 1) }
 :local fromFile ([:typeof [:find $image ".tar"]] = "num")
-:if ($fromFile and [:len [/file find where name=$image]] = 0) do={
+:if ($fromFile and ([:len [/file find where name=$image]] = 0)) do={
     $problem ("image: no file \"" . $image . "\" on the router: upload it first (/file print shows the names)"); :set bad ($bad + 1)
 }
-:if ($authToken != "" and ([:len $authToken] < 16 or [:typeof [:find $authToken "CHANGE-ME"]] = "num")) do={
+:if (($authToken != "") and (([:len $authToken] < 16) or ([:typeof [:find $authToken "CHANGE-ME"]] = "num"))) do={
     $problem "authToken: use 16 or more random characters, or \"\" to have one made"; :set bad ($bad + 1)
 }
-:if ([:typeof [:find $authToken ","]] = "num" or [:typeof [:find $authToken " "]] = "num") do={
+:if (([:typeof [:find $authToken ","]] = "num") or ([:typeof [:find $authToken " "]] = "num")) do={
     $problem "authToken: no commas or spaces (fetch splits its headers at commas)"; :set bad ($bad + 1)
 }
 # RouterOS will not start a container while /ip dns has no servers.
-:if ([:len [/ip dns get servers]] + [:len [/ip dns get dynamic-servers]] = 0) do={
+:if (([:len [/ip dns get servers]] + [:len [/ip dns get dynamic-servers]]) = 0) do={
     $problem "/ip dns has no servers: RouterOS starts no container without them (/ip dns set servers=... or take them from DHCP/PPPoE)"; :set bad ($bad + 1)
 }
-:if ($containerDns = $routerAddress and ![/ip dns get allow-remote-requests]) do={
+:if (($containerDns = $routerAddress) and (![/ip dns get allow-remote-requests])) do={
     $problem "the container asks the router for DNS: /ip dns set allow-remote-requests=yes (the default firewall keeps WAN out), or set containerDns to another server"; :set bad ($bad + 1)
 }
 :local mode ""
 :onerror e in={ :set mode [:tostr [/system device-mode get container]] } do={}
-:if ($mode = "false" or $mode = "no") do={
+:if (($mode = "false") or ($mode = "no")) do={
     $problem "containers are off: /system/device-mode/update container=yes fetch=yes scheduler=yes, then press the reset button"; :set bad ($bad + 1)
 }
 :if ($bad > 0) do={ :error ("ddns-gateway setup: " . $bad . " setting(s) to fix, see above; nothing was changed") }
@@ -194,7 +194,7 @@
 
 # 4. The container.
 :local cid [/container find where comment=$tag]
-:if ([:len $cid] > 0 and $reinstall) do={
+:if (([:len $cid] > 0) and $reinstall) do={
     :onerror e in={ /container stop $cid } do={}
     :local waited 0
     :while (([$state $cid] = "running" or [$state $cid] = "stopping") and $waited < 30) do={ :delay 1s; :set waited ($waited + 1) }
