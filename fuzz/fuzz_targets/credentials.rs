@@ -20,6 +20,15 @@ fuzz_target!(|data: &[u8]| {
             }
             assert_eq!(Credential::parse(Some(&canonical)).unwrap(), cred, "{canonical}");
         }
-        let _ = cred.redact(text);
+        // Whatever a provider echoes, the scrubbed text holds neither credential string
+        // (ones a real key could be: letters, digits, - and _), no control character, and
+        // at most the cap (plus the ellipsis).
+        let out = cred.scrub(text, 100);
+        assert!(out.chars().count() <= 101, "{out}");
+        assert!(!out.chars().any(char::is_control), "{out:?}");
+        for s in [&cred.secret, &cred.id].into_iter().flatten() {
+            let key_like = s.len() >= 4 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            assert!(!key_like || !out.contains(s.as_str()), "{s} in {out}");
+        }
     }
 });
