@@ -335,12 +335,9 @@ impl AsyncWrite for Stream {
     }
 }
 
-/// Name resolution on a short-lived thread of our own. tokio's `lookup_host` would start
-/// its blocking pool, whose named threads pull libc's printf into the binary (thread
-/// naming formats the name); an unnamed thread needs none of it. An address needs no
-/// lookup, and at most RESOLVERS lookups run at once (each thread costs its stack). A
-/// lookup that hangs is abandoned at the call's deadline; its thread ends when the
-/// resolver gives up.
+/// Name resolution on a short-lived thread of our own (`spawn_detached`). An address needs
+/// no lookup, and at most four lookups run at once (each thread costs its stack). A lookup
+/// that hangs is abandoned at the call's deadline; its thread ends when the resolver gives up.
 async fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, port)]);
@@ -349,10 +346,40 @@ async fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
     let _slot = RESOLVERS.acquire().await.map_err(io::Error::other)?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let host = host.to_string();
-    std::thread::Builder::new().stack_size(RESOLVER_STACK).spawn(move || {
+    spawn_detached(Box::new(move || {
         let _ = tx.send((host.as_str(), port).to_socket_addrs().map(Iterator::collect));
-    })?;
+    }))?;
     rx.await.unwrap_or_else(|_| Err(io::Error::other("the resolver thread ended")))
+}
+
+/// Runs `job` on a new detached thread with a small stack, started with pthread_create
+/// itself. tokio's `lookup_host` (its blocking pool) and std's thread spawn both link the
+/// code that names threads, and musl names them through snprintf: that pulls all of printf
+/// into the binary (about 14 KB) for threads that need no name.
+fn spawn_detached(job: Box<dyn FnOnce() + Send>) -> io::Result<()> {
+    extern "C" fn start(arg: *mut libc::c_void) -> *mut libc::c_void {
+        // SAFETY: `arg` is the box leaked below, and only this thread takes it back.
+        let job = unsafe { Box::from_raw(arg.cast::<Box<dyn FnOnce() + Send>>()) };
+        job();
+        std::ptr::null_mut()
+    }
+    let arg = Box::into_raw(Box::new(job));
+    // SAFETY: plain pthread calls on locals; on failure the box is taken back here, on
+    // success the new thread owns it.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        libc::pthread_attr_init(&mut attr);
+        libc::pthread_attr_setstacksize(&mut attr, RESOLVER_STACK);
+        libc::pthread_attr_setdetachstate(&mut attr, libc::PTHREAD_CREATE_DETACHED);
+        let mut thread: libc::pthread_t = std::mem::zeroed();
+        let rc = libc::pthread_create(&mut thread, &attr, start, arg.cast());
+        libc::pthread_attr_destroy(&mut attr);
+        if rc != 0 {
+            drop(Box::from_raw(arg));
+            return Err(io::Error::from_raw_os_error(rc));
+        }
+    }
+    Ok(())
 }
 
 fn tls_fault(host: &str, e: std::io::Error) -> Fault {

@@ -297,3 +297,35 @@ async fn post_json_and_form_bodies() {
     assert_eq!((j.ttl, j.comment.as_deref()), (300, Some("Hello World")));
     gw.stop().await;
 }
+
+/// An endpoint given by name is resolved (on the gateway's own resolver thread), here
+/// through /etc/hosts, and several updates at once share the lookups' limit.
+#[tokio::test]
+async fn endpoint_host_names_are_resolved() {
+    let cf = FakeCloudflare::start("t0k", &[("z1", "example.com")]).await;
+    let mut config = config_for(cf.addr);
+    let by_name = format!("http://localhost:{}/client/v4", cf.addr.port());
+    config.cloudflare = ddns_gateway::upstream::Endpoint::parse(&by_name).unwrap();
+    let gw = Gateway::start(config).await;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let addr = gw.addr;
+        let q = update_query(&[
+            ("provider", "cloudflare"),
+            ("zone", "example.com"),
+            ("record", &format!("n{i}")),
+            ("type", "A"),
+            ("value", "192.0.2.9"),
+        ]);
+        tasks.push(tokio::spawn(async move {
+            common::request(addr, "GET", &q, &[("X-Upstream-Authorization", r#"ApiKey secret="t0k""#)], b"")
+                .await
+        }));
+    }
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert_eq!((r.status, r.json()["action"].as_str()), (200, Some("created")), "{}", r.body);
+    }
+    assert_eq!(cf.records().len(), 12);
+    gw.stop().await;
+}
