@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use http::{Method, Request, Response, StatusCode};
 use hyper::body::Incoming;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::credentials::Credential;
@@ -17,7 +16,7 @@ use crate::limits::{Conn, Limits};
 use crate::providers::aliyun::Aliyun;
 use crate::providers::cloudflare::Cloudflare;
 use crate::providers::tencent::Tencent;
-use crate::providers::{Call, Meta, fingerprint};
+use crate::providers::{Call, Meta, fingerprint, sha256};
 use crate::request::{Fields, ProviderKind, UpdateRequest};
 use crate::rt::{BodyError, Full, read_body};
 use crate::time::{Utc, unix_now};
@@ -339,10 +338,10 @@ fn check_auth(config: &Config, header: Option<&http::HeaderValue>) -> Result<(),
         return Err(Error::MissingToken);
     }
     // Hashing first makes every comparison the same length; no early exit on a match.
-    let given = Sha256::digest(token.as_bytes());
+    let given = sha256(token.as_bytes());
     let mut matched = 0u8;
     for t in &config.auth_tokens {
-        let want = Sha256::digest(t.as_bytes());
+        let want = sha256(t.as_bytes());
         let diff = given.iter().zip(want.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
         matched |= u8::from(diff == 0);
     }

@@ -1,3 +1,4 @@
+use std::net::ToSocketAddrs;
 use std::process::ExitCode;
 
 use ddns_gateway::api::App;
@@ -72,7 +73,16 @@ async fn serve(config: Config) -> ExitCode {
     } else {
         format!("{}:{}", config.host, config.port)
     };
-    let listener = match tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await {
+    // Resolved here, before serving (a blocking lookup is fine at start): tokio would resolve
+    // a host name on its blocking pool, whose thread naming links printf (see upstream.rs).
+    let addrs = match (config.host.as_str(), config.port).to_socket_addrs() {
+        Ok(a) => a.collect::<Vec<_>>(),
+        Err(e) => {
+            error!("cannot listen on {shown}: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(&addrs[..]).await {
         Ok(l) => l,
         Err(e) => {
             error!("cannot listen on {shown}: {e}");

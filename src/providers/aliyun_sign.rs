@@ -2,8 +2,6 @@
 //! parameters, keyed with `secret + "&"`.
 
 use base64::Engine;
-use hmac::{Hmac, KeyInit, Mac};
-use sha1::Sha1;
 
 use crate::urlenc::encode;
 
@@ -21,10 +19,10 @@ pub fn string_to_sign(method: &str, canonical: &str) -> String {
 
 /// base64(HMAC-SHA1(secret + "&", string_to_sign)).
 pub fn signature(secret: &str, string_to_sign: &str) -> String {
-    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(format!("{secret}&").as_bytes())
-        .expect("HMAC takes keys of any length");
-    mac.update(string_to_sign.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    // SHA-1 is what the API demands; ring names it for legacy use only.
+    let key =
+        ring::hmac::Key::new(ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, format!("{secret}&").as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(ring::hmac::sign(&key, string_to_sign.as_bytes()))
 }
 
 /// The full query string of a signed GET: canonical parameters plus `Signature`.

@@ -11,7 +11,6 @@ use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::credentials::Credential;
 use crate::error::Error;
@@ -88,12 +87,32 @@ pub trait Provider {
 
 /// A digest that stands for a secret in maps and caches, so none of them holds the secret.
 pub fn fingerprint(parts: &[&str]) -> [u8; 32] {
-    let mut h = Sha256::new();
+    let mut h = ring::digest::Context::new(&ring::digest::SHA256);
     for p in parts {
-        h.update((p.len() as u64).to_be_bytes());
+        h.update(&(p.len() as u64).to_be_bytes());
         h.update(p.as_bytes());
     }
-    h.finalize().into()
+    to_32(h.finish().as_ref())
+}
+
+// Hashes and MACs come from ring, which the TLS stack links anyway (and with assembly for
+// every target): no second implementation in the binary.
+
+/// SHA-256 of `data`.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    to_32(ring::digest::digest(&ring::digest::SHA256, data).as_ref())
+}
+
+/// HMAC-SHA256 of `data` under `key`.
+pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key);
+    to_32(ring::hmac::sign(&key, data).as_ref())
+}
+
+fn to_32(bytes: &[u8]) -> [u8; 32] {
+    let mut out = [0; 32];
+    out.copy_from_slice(bytes);
+    out
 }
 
 /// Lower-case hex.

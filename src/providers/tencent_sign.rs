@@ -1,15 +1,10 @@
 //! Tencent Cloud API 3.0 signature, TC3-HMAC-SHA256, for `POST /` with a JSON body and the
 //! signed headers `content-type;host`.
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256};
-
-use super::hex;
+use super::{hex, hmac_sha256, sha256};
 
 fn hmac256(key: &[u8], data: &str) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(data.as_bytes());
-    mac.finalize().into_bytes().into()
+    hmac_sha256(key, data.as_bytes())
 }
 
 pub fn canonical_request(content_type: &str, host: &str, body: &[u8]) -> String {
@@ -17,7 +12,7 @@ pub fn canonical_request(content_type: &str, host: &str, body: &[u8]) -> String 
         "POST\n/\n\ncontent-type:{}\nhost:{}\n\ncontent-type;host\n{}",
         content_type.trim().to_ascii_lowercase(),
         host.trim().to_ascii_lowercase(),
-        hex(&Sha256::digest(body))
+        hex(&sha256(body))
     )
 }
 
@@ -30,7 +25,7 @@ pub fn string_to_sign(timestamp: i64, service: &str, canonical_request: &str) ->
     format!(
         "TC3-HMAC-SHA256\n{timestamp}\n{}/{service}/tc3_request\n{}",
         scope_date(timestamp),
-        hex(&Sha256::digest(canonical_request.as_bytes()))
+        hex(&sha256(canonical_request.as_bytes()))
     )
 }
 
@@ -80,12 +75,12 @@ mod tests {
         let host = "cvm.tencentcloudapi.com";
         let ts = 1_551_113_065;
         assert_eq!(
-            hex(&Sha256::digest(body.as_bytes())),
+            hex(&sha256(body.as_bytes())),
             "35e9c5b0e3ae67532d3c9f17ead6c90222632e5b1ff7f6e89887f1398934f064"
         );
         let creq = canonical_request(ct, host, body.as_bytes());
         assert_eq!(
-            hex(&Sha256::digest(creq.as_bytes())),
+            hex(&sha256(creq.as_bytes())),
             "5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031"
         );
         assert_eq!(scope_date(ts), "2019-02-25");
