@@ -20,7 +20,7 @@ for arch in amd64 arm64 arm armv5; do
 done
 out="$top/dist/publish"
 rm -rf "$out"
-python3 "$here/publish.py" --dist "$top/dist" --out "$out"
+"$here/.venv/bin/python" "$here/publish.py" --dist "$top/dist" --out "$out"
 
 for t in "$tag" latest; do
     skopeo copy --quiet --all --preserve-digests --dest-tls-verify="$tls" \

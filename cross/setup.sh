@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what cross builds need, pinned (versions.env), into places this script owns:
-# zig and cargo-zigbuild in cross/.venv (PyPI), the pinned nightly with rust-src (rustup).
+# zig, cargo-zigbuild and zopfli in cross/.venv (PyPI), the pinned nightly with rust-src (rustup).
 # Idempotent: a second run only checks.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,9 +9,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 venv="$here/.venv"
 if ! "$venv/bin/cargo-zigbuild" --version 2>/dev/null | grep -q "$CARGO_ZIGBUILD_VERSION" \
-    || ! "$venv/bin/python" -m ziglang version 2>/dev/null | grep -q "^$ZIG_VERSION"; then
+    || ! "$venv/bin/python" -m ziglang version 2>/dev/null | grep -q "^$ZIG_VERSION" \
+    || ! "$venv/bin/python" -c "import zopfli" 2>/dev/null; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet "ziglang==$ZIG_VERSION" "cargo-zigbuild==$CARGO_ZIGBUILD_VERSION"
+    "$venv/bin/pip" install --quiet "ziglang==$ZIG_VERSION" "cargo-zigbuild==$CARGO_ZIGBUILD_VERSION" \
+        "zopfli==$ZOPFLI_VERSION"
 fi
 
 if ! rustup run "$NIGHTLY" rustc --version >/dev/null 2>&1 \
