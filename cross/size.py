@@ -21,22 +21,27 @@ GROUPS = {
     "webpki": "webpki", "rustls_webpki": "webpki", "webpki_roots": "webpki",
     "tokio_rustls": "rustls", "rustls_pki_types": "rustls",
     "serde": "serde/serde_json", "serde_json": "serde/serde_json", "serde_core": "serde/serde_json",
-    "toml": "toml", "toml_parser": "toml", "toml_datetime": "toml", "winnow": "toml",
-    "sha1": "hashes (sha1/sha2/hmac)", "sha2": "hashes (sha1/sha2/hmac)",
-    "hmac": "hashes (sha1/sha2/hmac)", "digest": "hashes (sha1/sha2/hmac)",
-    "block_buffer": "hashes (sha1/sha2/hmac)", "cpufeatures": "hashes (sha1/sha2/hmac)",
+    "toml": "toml", "toml_parser": "toml", "serde_spanned": "toml",
+    "signal_hook_registry": "tokio", "mio": "tokio", "toml_datetime": "toml", "winnow": "toml",
 }
 
 
+# ring's C and assembly: prefixed `ring_core_…`, except some assembly and static tables.
+RING_C = re.compile(r"^_*(ring_core_|GFp_|ecp_nistz|nistz|ChaCha20|chacha20|aes_|vpaes|_vpaes|gcm_|"
+                    r"x25519|fe_|ge_|k25519|bn_|LIMBS_|LIMB_|sha1_block|sha256_block|sha512_block|"
+                    r"poly1305|fiat_|p256_|p384_|table_select|CRYPTO_|OPENSSL_)")
+
+
 def crate_of(name):
-    if name.startswith(("ring_core_", "GFp_", "ecp_nistz256", "aes_", "gcm_", "chacha20_", "ChaCha20",
-                        "x25519_", "bn_", "sha256_block", "sha512_block", "LIMBS_", "p256_", "p384_")):
+    if RING_C.match(name):
         return "ring"
-    name = name.lstrip("<&*( ").removeprefix("dyn ").removeprefix("mut ")
-    m = re.match(r"([A-Za-z_][A-Za-z0-9_]*)::", name)
-    if not m:
+    # The first crate named, preferring one that is not the standard library: for
+    # `<u16 as core::convert::From<rustls::…>>::from` that is rustls.
+    crates = re.findall(r"(?:^|[<\s(&*,\[])([A-Za-z_][A-Za-z0-9_]*)::", name)
+    if not crates:
         return "musl libc (C)"
-    first = m.group(1)
+    own = [c for c in crates if GROUPS.get(c, c) != "core/alloc/std"]
+    first = (own or crates)[0]
     return GROUPS.get(first, first)
 
 
@@ -44,9 +49,12 @@ def main():
     path, stripped = sys.argv[1], int(sys.argv[2])
     syms = subprocess.run(["nm", "-C", "-S", "--size-sort", path], check=True, capture_output=True, text=True)
     sizes = collections.Counter()
+    seen = set()
     for line in syms.stdout.splitlines():
         parts = line.split(" ", 3)
-        if len(parts) == 4 and parts[2].lower() in "tdrbvw":
+        # Aliases (musl's weak `pthread_create` for `__pthread_create`) share an address.
+        if len(parts) == 4 and parts[2].lower() in "tdrbvw" and parts[0] not in seen:
+            seen.add(parts[0])
             sizes[crate_of(parts[3])] += int(parts[1], 16)
     sections = subprocess.run(["readelf", "-SW", path], check=True, capture_output=True, text=True)
     loaded = unwind = 0
