@@ -100,6 +100,24 @@ impl App {
             Utc::from_unix(self.clock_floor + 86_400).date()
         )))
     }
+
+    /// A 401/403 line, at most one per REFUSAL_LOG_INTERVAL (see `Refusals`).
+    fn log_refusal(&self, e: &Error, started: Instant, peer: SocketAddr) {
+        let mut r = self.refusals.lock().unwrap_or_else(|e| e.into_inner());
+        if r.logged_at.is_some_and(|t| t.elapsed() < REFUSAL_LOG_INTERVAL) {
+            r.hidden += 1;
+            return;
+        }
+        let hidden = std::mem::take(&mut r.hidden);
+        r.logged_at = Some(Instant::now());
+        drop(r);
+        let what = if hidden > 0 {
+            format!("/update (and {hidden} more refused since the last such line)")
+        } else {
+            "/update".to_string()
+        };
+        log_failure(&what, e, started, peer);
+    }
 }
 
 pub async fn handle(
@@ -187,25 +205,6 @@ async fn update(app: &App, peer: SocketAddr, conn: &Conn, req: Request<Incoming>
             log_failure(&what, &e, started, peer);
             error_reply(&e)
         }
-    }
-}
-
-impl App {
-    fn log_refusal(&self, e: &Error, started: Instant, peer: SocketAddr) {
-        let mut r = self.refusals.lock().unwrap_or_else(|e| e.into_inner());
-        if r.logged_at.is_some_and(|t| t.elapsed() < REFUSAL_LOG_INTERVAL) {
-            r.hidden += 1;
-            return;
-        }
-        let hidden = std::mem::take(&mut r.hidden);
-        r.logged_at = Some(Instant::now());
-        drop(r);
-        let what = if hidden > 0 {
-            format!("/update (and {hidden} more refused since the last such line)")
-        } else {
-            "/update".to_string()
-        };
-        log_failure(&what, e, started, peer);
     }
 }
 

@@ -75,14 +75,11 @@ async fn serve(config: Config) -> ExitCode {
     };
     // Resolved here, before serving (a blocking lookup is fine at start): tokio would resolve
     // a host name on its blocking pool, whose thread naming links printf (see upstream.rs).
-    let addrs = match (config.host.as_str(), config.port).to_socket_addrs() {
-        Ok(a) => a.collect::<Vec<_>>(),
-        Err(e) => {
-            error!("cannot listen on {shown}: {e}");
-            return ExitCode::from(1);
-        }
+    let bound = match (config.host.as_str(), config.port).to_socket_addrs() {
+        Ok(addrs) => tokio::net::TcpListener::bind(&addrs.collect::<Vec<_>>()[..]).await,
+        Err(e) => Err(e),
     };
-    let listener = match tokio::net::TcpListener::bind(&addrs[..]).await {
+    let listener = match bound {
         Ok(l) => l,
         Err(e) => {
             error!("cannot listen on {shown}: {e}");
