@@ -13,14 +13,12 @@ use crate::config::Config;
 use crate::credentials::Credential;
 use crate::error::Error;
 use crate::limits::{Conn, Limits};
-use crate::providers::aliyun::Aliyun;
-use crate::providers::cloudflare::Cloudflare;
-use crate::providers::tencent::Tencent;
-use crate::providers::{Call, Meta, fingerprint, sha256};
-use crate::request::{Fields, ProviderKind, UpdateRequest};
+use crate::locks::Locks;
+use crate::providers::reconcile::{Action, Outcome};
+use crate::providers::{Call, Kind, Meta, Providers, fingerprint, sha256};
+use crate::request::{Fields, ValidRequest};
 use crate::rt::{BodyError, Full, read_body};
 use crate::time::{Utc, unix_now};
-use crate::update::{self, Action, Locks, Outcome};
 use crate::upstream::Client;
 use crate::{error, info, warn};
 
@@ -36,9 +34,7 @@ pub const BUILD_EPOCH: i64 = match i64::from_str_radix(env!("BUILD_EPOCH_SECS"),
 /// Everything a request needs, shared by all connections.
 pub struct App {
     pub config: Config,
-    pub cloudflare: Cloudflare,
-    pub aliyun: Aliyun,
-    pub tencent: Tencent,
+    pub providers: Providers,
     pub locks: Locks,
     /// A system clock before this (Unix seconds) is not set: TLS certificates and signed
     /// timestamps cannot work. A day before the build, to allow for build-host clocks.
@@ -68,9 +64,7 @@ impl App {
     pub fn with_clock_floor(config: Config, clock_floor: i64) -> App {
         let client = Arc::new(Client::new(config.upstream_timeout));
         App {
-            cloudflare: Cloudflare::new(config.cloudflare.clone(), client.clone()),
-            aliyun: Aliyun::new(config.aliyun.clone(), client.clone()),
-            tencent: Tencent::new(config.tencent.clone(), client),
+            providers: Providers::new(|kind| config.endpoint(kind).clone(), client),
             locks: Locks::default(),
             clock_floor,
             limits: Limits::default(),
@@ -81,15 +75,10 @@ impl App {
 
     /// Refuses to call out while the system clock is before the build date, where
     /// certificates look not yet valid and signatures expired.
-    fn check_clock(&self, provider: ProviderKind) -> Result<(), Error> {
-        let tls = match provider {
-            ProviderKind::Cloudflare => self.config.cloudflare.tls,
-            ProviderKind::Aliyun => self.config.aliyun.tls,
-            ProviderKind::Tencent => self.config.tencent.tls,
-        };
-        // Signatures carry the time; TLS checks certificate dates. Plain-HTTP Cloudflare
-        // (a proxy) needs neither.
-        let needs_clock = tls || provider != ProviderKind::Cloudflare;
+    fn check_clock(&self, provider: Kind) -> Result<(), Error> {
+        // Signatures carry the time; TLS checks certificate dates. An unsigned provider
+        // over plain HTTP (a proxy) needs neither.
+        let needs_clock = self.config.endpoint(provider).tls || provider.spec().signs_with_clock;
         let now = unix_now();
         if now >= self.clock_floor || !needs_clock {
             return Ok(());
@@ -129,7 +118,7 @@ pub async fn handle(
     conn.reading();
     let reply = match req.uri().path() {
         "/health" => health(&app.config, req.method()),
-        "/update" => Ok(update(&app, peer, &conn, req).await),
+        "/update" => Ok(update_route(&app, peer, &conn, req).await),
         _ => Err(Error::NotFound),
     };
     conn.idle();
@@ -170,10 +159,10 @@ struct Data<'a> {
     previous_value: Option<&'a str>,
 }
 
-async fn update(app: &App, peer: SocketAddr, conn: &Conn, req: Request<Incoming>) -> Response<Full> {
+async fn update_route(app: &App, peer: SocketAddr, conn: &Conn, req: Request<Incoming>) -> Response<Full> {
     let started = Instant::now();
     // Boxed like the provider calls below: what a request waits in stays small.
-    let (target, cred) = match Box::pin(prepare(&app.config, app.limits.body_timeout, req)).await {
+    let (valid, cred) = match Box::pin(prepare(&app.config, app.limits.body_timeout, req)).await {
         Ok(ok) => ok,
         Err(e @ (Error::MissingToken | Error::InvalidToken)) => {
             app.log_refusal(&e, started, peer);
@@ -184,14 +173,15 @@ async fn update(app: &App, peer: SocketAddr, conn: &Conn, req: Request<Incoming>
             return error_reply(&e);
         }
     };
-    let what = format!("{} {} {}", target.provider.id(), target.fqdn(), target.rtype.as_str());
+    let want = &valid.record;
+    let what = format!("{} {} {}", valid.provider.spec().id, want.fqdn(), want.rtype.as_str());
     // From here on the client only waits for us: never close this connection to make room.
     let _working = conn.working();
-    match execute(app, &target, &cred).await {
+    match execute(app, &valid, &cred).await {
         Ok(out) => {
             let change = match &out.previous_value {
-                Some(prev) => format!("{prev} -> {}", target.value),
-                None => target.value.clone(),
+                Some(prev) => format!("{prev} -> {}", want.value),
+                None => want.value.clone(),
             };
             let ms = started.elapsed().as_millis();
             let ttl = out.record.ttl;
@@ -199,7 +189,7 @@ async fn update(app: &App, peer: SocketAddr, conn: &Conn, req: Request<Incoming>
             for w in &out.warnings {
                 warn!("{what}: {w}");
             }
-            success_reply(&target, &out)
+            success_reply(&valid, &out)
         }
         Err(e) => {
             log_failure(&what, &e, started, peer);
@@ -225,7 +215,7 @@ async fn prepare(
     config: &Config,
     body_timeout: Duration,
     req: Request<Incoming>,
-) -> Result<(UpdateRequest, Credential), Error> {
+) -> Result<(ValidRequest, Credential), Error> {
     let method = req.method().clone();
     let enabled = match method {
         Method::GET => config.get_enabled,
@@ -255,34 +245,26 @@ async fn prepare(
     } else {
         read_fields(req, body_timeout).await?
     };
-    let update = fields.validate()?;
+    let valid = fields.validate()?;
     let cred = Credential::parse(Some(cred_header.as_str()))?;
-    match update.provider {
-        ProviderKind::Cloudflare => cred.secret().map(drop)?,
-        ProviderKind::Aliyun | ProviderKind::Tencent => cred.pair().map(drop)?,
-    }
-    Ok((update, cred))
+    valid.provider.spec().credential.check(&cred)?;
+    Ok((valid, cred))
 }
 
-async fn execute(app: &App, update: &UpdateRequest, cred: &Credential) -> Result<Outcome, Error> {
-    app.check_clock(update.provider)?;
+async fn execute(app: &App, valid: &ValidRequest, cred: &Credential) -> Result<Outcome, Error> {
+    app.check_clock(valid.provider)?;
+    let want = &valid.record;
     let key = fingerprint(&[
-        update.provider.id(),
+        valid.provider.spec().id,
         cred.id.as_deref().unwrap_or(""),
         cred.secret.as_deref().unwrap_or(""),
-        &update.fqdn(),
-        update.rtype.as_str(),
+        &want.fqdn(),
+        want.rtype.as_str(),
     ]);
     // Same record, same credential: one at a time, so two first calls cannot both create.
     let _guard = app.locks.lock(key).await;
-    let call = Call { req: update, cred, meta: Meta::default(), warnings: Vec::new() };
-    // Boxed: the provider's calls are the largest part of a request's state, and only the
-    // requests past the lock need it; the many that wait stay small.
-    match update.provider {
-        ProviderKind::Cloudflare => Box::pin(update::run(&app.cloudflare, call)).await,
-        ProviderKind::Aliyun => Box::pin(update::run(&app.aliyun, call)).await,
-        ProviderKind::Tencent => Box::pin(update::run(&app.tencent, call)).await,
-    }
+    let call = Call { want, cred, meta: Meta::default(), warnings: Vec::new() };
+    app.providers.reconcile(valid.provider, call).await
 }
 
 async fn read_fields(req: Request<Incoming>, deadline: Duration) -> Result<Fields, Error> {
@@ -368,16 +350,17 @@ pub fn error_reply(e: &Error) -> Response<Full> {
     resp
 }
 
-fn success_reply(t: &UpdateRequest, out: &Outcome) -> Response<Full> {
+fn success_reply(valid: &ValidRequest, out: &Outcome) -> Response<Full> {
+    let t = &valid.record;
     let body = Success {
         status: "success",
         code: 200,
         message: out.action.message(),
         action: out.action,
         data: Data {
-            provider: t.provider.id(),
+            provider: valid.provider.spec().id,
             zone: &t.zone,
-            record: &t.record,
+            record: &t.name,
             fqdn: t.fqdn(),
             rtype: t.rtype.as_str(),
             value: &t.value,

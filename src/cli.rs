@@ -1,7 +1,7 @@
 //! Command-line flags. They become settings of the highest precedence; `config` merges and
 //! type-checks them with the environment and the file.
 
-use crate::config::{Raw, Setting};
+use crate::settings::{Raw, Setting};
 
 pub const HELP: &str = "\
 ddns-gateway: a DDNS update gateway for MikroTik RouterOS (Cloudflare, Aliyun DNS, Tencent DNSPod)

@@ -1,7 +1,8 @@
 //! One validated `Config`, merged from (highest first) flags, the environment
 //! (`DDNS_GATEWAY_<SECTION>_<KEY>`), the TOML file and the defaults. Every source becomes
-//! `Setting`s of raw values; the coercions and checks live here once, so each error names
-//! the key exactly as the user wrote it.
+//! `Setting`s of raw values; each is type-checked here, once, whether or not a higher
+//! source overrides it, so a bad value in the file stops the gateway today rather than on
+//! the day someone removes the override. Each error names the key as the user wrote it.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -11,122 +12,68 @@ use toml::de::{DeTable, DeValue};
 
 use crate::cli::Cli;
 use crate::log::Level;
+use crate::providers::Kind;
+use crate::settings::{Raw, Setting};
 use crate::upstream::Endpoint;
 
 pub const ENV_PREFIX: &str = "DDNS_GATEWAY_";
 pub const DEFAULT_FILE: &str = "config.toml";
 
-/// A value as a source gave it, before coercion.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Raw {
-    Str(String),
-    Int(i64),
-    /// As written: it is only ever shown in an error (parsing it would link float code).
-    Float(String),
-    Bool(bool),
-    List(Vec<Raw>),
-    Other(&'static str),
-}
-
-impl fmt::Display for Raw {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Raw::Str(s) => write!(f, "{s:?}"),
-            Raw::Int(i) => write!(f, "{i}"),
-            Raw::Float(x) => f.write_str(x),
-            Raw::Bool(b) => write!(f, "{b}"),
-            Raw::List(items) => {
-                f.write_str("[")?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{item}")?;
-                }
-                f.write_str("]")
-            }
-            Raw::Other(kind) => f.write_str(kind),
-        }
-    }
-}
-
-impl Raw {
-    /// What kind of value it is, for messages that must not echo a secret.
-    fn kind(&self) -> &'static str {
-        match self {
-            Raw::Str(_) => "a string",
-            Raw::Int(_) => "an integer",
-            Raw::Float(_) => "a float",
-            Raw::Bool(_) => "a boolean",
-            Raw::List(_) => "a list",
-            Raw::Other(k) => k,
-        }
-    }
-}
-
-/// One value for one key, with the name its source knows it by (`server.port`,
-/// `DDNS_GATEWAY_SERVER_PORT`, `--port`).
-#[derive(Clone, Debug)]
-pub struct Setting {
-    pub key: &'static str,
-    pub raw: Raw,
-    pub source: String,
-}
-
 /// Values longer than this are never quoted back in an error: a token pasted into the
 /// wrong variable must not end up in a log. Typos in a port or a switch are shorter.
 const MAX_SHOWN: usize = 12;
 
-impl Setting {
-    pub fn new(key: &'static str, raw: Raw, source: impl Into<String>) -> Setting {
-        Setting { key, raw, source: source.into() }
-    }
-
-    /// The value for an error message: quoted when it is short and the key never holds a
-    /// secret (tokens, endpoint URLs that may carry a password); else only its kind and size.
-    fn shown(&self) -> String {
-        let text = self.raw.to_string();
-        let secret = kind_of(self.key) == Kind::Secrets || self.key.ends_with(".endpoint");
-        if !secret && text.chars().count() <= MAX_SHOWN {
-            return text;
-        }
-        match &self.raw {
-            Raw::Str(v) => format!("a string of {} characters (not shown)", v.chars().count()),
-            other => other.kind().to_string(),
-        }
-    }
-}
-
 #[derive(Clone, Copy, PartialEq)]
-enum Kind {
+enum Type {
     Str,
     Int,
     Bool,
     /// A list of strings never echoed back in an error.
     Secrets,
+    /// A provider's API base URL (never echoed: it may carry a password).
+    Endpoint,
 }
 
-/// Every key there is: `section.key` and its type.
-const KEYS: &[(&str, Kind)] = &[
-    ("server.host", Kind::Str),
-    ("server.port", Kind::Int),
-    ("auth.enabled", Kind::Bool),
-    ("auth.tokens", Kind::Secrets),
-    ("methods.get_enabled", Kind::Bool),
-    ("methods.post_enabled", Kind::Bool),
-    ("logging.level", Kind::Str),
-    ("logging.file_enabled", Kind::Bool),
-    ("logging.file_path", Kind::Str),
-    ("health.enabled", Kind::Bool),
-    ("upstream.timeout", Kind::Int),
-    ("providers.cloudflare.endpoint", Kind::Str),
-    ("providers.aliyun.endpoint", Kind::Str),
-    ("providers.tencent.endpoint", Kind::Str),
+/// Every key but the providers' endpoints (those come from the provider registry).
+const KEYS: &[(&str, Type)] = &[
+    ("server.host", Type::Str),
+    ("server.port", Type::Int),
+    ("auth.enabled", Type::Bool),
+    ("auth.tokens", Type::Secrets),
+    ("methods.get_enabled", Type::Bool),
+    ("methods.post_enabled", Type::Bool),
+    ("logging.level", Type::Str),
+    ("logging.file_enabled", Type::Bool),
+    ("logging.file_path", Type::Str),
+    ("health.enabled", Type::Bool),
+    ("upstream.timeout", Type::Int),
 ];
 
-pub const CLOUDFLARE_ENDPOINT: &str = "https://api.cloudflare.com/client/v4";
-pub const ALIYUN_ENDPOINT: &str = "https://alidns.aliyuncs.com";
-pub const TENCENT_ENDPOINT: &str = "https://dnspod.tencentcloudapi.com";
+/// Every key there is: `section.key`.
+fn all_keys() -> impl Iterator<Item = &'static str> {
+    KEYS.iter().map(|(k, _)| *k).chain(Kind::ALL.iter().map(|k| k.spec().endpoint_key))
+}
+
+/// The key as the program spells it, and its type; `None` for a key we do not know.
+fn known(key: &str) -> Option<(&'static str, Type)> {
+    KEYS.iter().find(|(k, _)| *k == key).copied().or_else(|| {
+        Kind::ALL.iter().map(|k| k.spec().endpoint_key).find(|k| *k == key).map(|k| (k, Type::Endpoint))
+    })
+}
+
+/// The value for an error message: quoted when it is short and the key never holds a
+/// secret (tokens, endpoint URLs that may carry a password); else only its kind and size.
+fn shown(key: &str, raw: &Raw) -> String {
+    let text = raw.to_string();
+    let secret = matches!(known(key), Some((_, Type::Secrets | Type::Endpoint)));
+    if !secret && text.chars().count() <= MAX_SHOWN {
+        return text;
+    }
+    match raw {
+        Raw::Str(v) => format!("a string of {} characters (not shown)", v.chars().count()),
+        other => other.kind().to_string(),
+    }
+}
 
 /// The merged, validated configuration.
 #[derive(Clone)]
@@ -142,9 +89,8 @@ pub struct Config {
     pub log_file_path: String,
     pub health_enabled: bool,
     pub upstream_timeout: Duration,
-    pub cloudflare: Endpoint,
-    pub aliyun: Endpoint,
-    pub tencent: Endpoint,
+    /// One per provider, in `Kind::ALL` order.
+    endpoints: Vec<Endpoint>,
     /// Things worth a warning once the logger is up (unknown keys).
     pub warnings: Vec<String>,
 }
@@ -171,6 +117,16 @@ impl Default for Config {
     }
 }
 
+/// A setting after its own check.
+enum Value {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    List(Vec<String>),
+    Level(Level),
+    Endpoint(Endpoint),
+}
+
 impl Config {
     /// The enabled `/update` methods, `GET, POST`: for the startup line and `Allow`.
     pub fn allowed_methods(&self) -> &'static str {
@@ -179,6 +135,15 @@ impl Config {
             (true, false) => "GET",
             _ => "POST",
         }
+    }
+
+    /// The API base URL the provider is called at.
+    pub fn endpoint(&self, kind: Kind) -> &Endpoint {
+        &self.endpoints[kind as usize]
+    }
+
+    pub fn set_endpoint(&mut self, kind: Kind, endpoint: Endpoint) {
+        self.endpoints[kind as usize] = endpoint;
     }
 
     /// Reads the file (if any) and the environment, and merges them under the flags.
@@ -210,98 +175,104 @@ impl Config {
     /// A config from TOML text alone (no flags, no environment), as a file would give it.
     pub fn from_toml_text(text: &str) -> Result<Config, String> {
         let mut warnings = Vec::new();
-        let mut config = Config::from_settings(from_toml(text, "config.toml", &mut warnings)?)?;
+        let mut config = Config::from_settings(from_toml(text, DEFAULT_FILE, &mut warnings)?)?;
         config.warnings = warnings;
         Ok(config)
     }
 
-    /// Later settings win. Checks every type and value.
+    /// Checks every setting, overridden or not; later settings win.
     pub fn from_settings(settings: Vec<Setting>) -> Result<Config, String> {
-        let mut map: HashMap<&str, Setting> = HashMap::new();
-        for s in settings {
-            map.insert(s.key, s);
+        let mut map: HashMap<&str, Value> = HashMap::new();
+        for s in &settings {
+            map.insert(s.key, check(s)?);
         }
-        let get = |key: &str| map.get(key);
-
-        let str_of = |key: &str, default: &str| -> Result<String, String> {
-            match get(key) {
-                None => Ok(default.to_string()),
-                Some(s) => coerce_str(s),
-            }
+        let string = |key: &str, default: &str| match map.get(key) {
+            Some(Value::Str(s)) => s.clone(),
+            _ => default.to_string(),
         };
-        let bool_of =
-            |key: &str, default: bool| -> Result<bool, String> { get(key).map_or(Ok(default), coerce_bool) };
-        let int_of = |key: &str, default: i64| -> Result<(i64, Option<&Setting>), String> {
-            match get(key) {
-                None => Ok((default, None)),
-                Some(s) => Ok((coerce_int(s)?, Some(s))),
-            }
+        let int = |key: &str, default: i64| match map.get(key) {
+            Some(Value::Int(i)) => *i,
+            _ => default,
         };
-
-        let (port, port_src) = int_of("server.port", 38080)?;
-        if !(1..=65535).contains(&port) {
-            let name = port_src.map_or("server.port", |s| s.source.as_str());
-            return Err(format!("{name}: port must be between 1 and 65535, got {port}"));
-        }
-        let (timeout, timeout_src) = int_of("upstream.timeout", 15)?;
-        if !(1..=300).contains(&timeout) {
-            let name = timeout_src.map_or("upstream.timeout", |s| s.source.as_str());
-            return Err(format!("{name}: timeout must be between 1 and 300 seconds, got {timeout}"));
-        }
-        let level_text = str_of("logging.level", "INFO")?;
-        let log_level = Level::parse(&level_text).ok_or_else(|| {
-            let (name, shown) = get("logging.level")
-                .map_or(("logging.level", String::new()), |s| (s.source.as_str(), s.shown()));
-            format!("{name}: unknown log level {shown} (expected one of {})", Level::NAMES)
-        })?;
-        let get_enabled = bool_of("methods.get_enabled", true)?;
-        let post_enabled = bool_of("methods.post_enabled", true)?;
+        let boolean = |key: &str, default: bool| match map.get(key) {
+            Some(Value::Bool(b)) => *b,
+            _ => default,
+        };
+        let get_enabled = boolean("methods.get_enabled", true);
+        let post_enabled = boolean("methods.post_enabled", true);
         if !get_enabled && !post_enabled {
             return Err("methods: at least one of get_enabled or post_enabled must be true".into());
         }
-        let auth_tokens = match get("auth.tokens") {
-            None => Vec::new(),
-            Some(s) => coerce_list(s)?,
-        };
-        let host = str_of("server.host", "0.0.0.0")?;
-        if host.trim().is_empty() {
-            return Err(format!("{}: must not be empty", get("server.host").unwrap().source));
+        let mut endpoints = Vec::new();
+        for kind in Kind::ALL {
+            let spec = kind.spec();
+            endpoints.push(match map.get(spec.endpoint_key) {
+                Some(Value::Endpoint(e)) => e.clone(),
+                _ => Endpoint::parse(spec.default_endpoint).map_err(|e| format!("{}: {e}", spec.endpoint_key))?,
+            });
         }
-        let endpoint = |key: &str, default: &str| -> Result<Endpoint, String> {
-            let text = str_of(key, default)?;
-            // No value in the message: a URL may carry a password.
-            Endpoint::parse(&text)
-                .map_err(|e| format!("{}: {e}", get(key).map_or(key, |s| s.source.as_str())))
-        };
-
         Ok(Config {
-            host: host.trim().to_string(),
-            port: port as u16,
-            auth_enabled: bool_of("auth.enabled", false)?,
-            auth_tokens,
+            host: string("server.host", "0.0.0.0"),
+            port: int("server.port", 38080) as u16,
+            auth_enabled: boolean("auth.enabled", false),
+            auth_tokens: match map.get("auth.tokens") {
+                Some(Value::List(l)) => l.clone(),
+                _ => Vec::new(),
+            },
             get_enabled,
             post_enabled,
-            log_level,
-            log_file_enabled: bool_of("logging.file_enabled", false)?,
-            log_file_path: str_of("logging.file_path", "/var/log/ddns-gateway.log")?,
-            health_enabled: bool_of("health.enabled", false)?,
-            upstream_timeout: Duration::from_secs(timeout as u64),
-            cloudflare: endpoint("providers.cloudflare.endpoint", CLOUDFLARE_ENDPOINT)?,
-            aliyun: endpoint("providers.aliyun.endpoint", ALIYUN_ENDPOINT)?,
-            tencent: endpoint("providers.tencent.endpoint", TENCENT_ENDPOINT)?,
+            log_level: match map.get("logging.level") {
+                Some(Value::Level(l)) => *l,
+                _ => Level::Info,
+            },
+            log_file_enabled: boolean("logging.file_enabled", false),
+            log_file_path: string("logging.file_path", "/var/log/ddns-gateway.log"),
+            health_enabled: boolean("health.enabled", false),
+            upstream_timeout: Duration::from_secs(int("upstream.timeout", 15) as u64),
+            endpoints,
             warnings: Vec::new(),
         })
     }
 }
 
-fn kind_of(key: &str) -> Kind {
-    KEYS.iter().find(|(k, _)| *k == key).map_or(Kind::Str, |(_, kind)| *kind)
+/// One setting's type and range, checked on its own.
+fn check(s: &Setting) -> Result<Value, String> {
+    let Some((_, ty)) = known(s.key) else {
+        return Err(format!("{}: unknown setting", s.source));
+    };
+    let name = s.source.as_str();
+    let value = match ty {
+        Type::Str => Value::Str(coerce_str(s)?),
+        Type::Int => Value::Int(coerce_int(s)?),
+        Type::Bool => Value::Bool(coerce_bool(s)?),
+        Type::Secrets => Value::List(coerce_list(s)?),
+        // No value in the message: a URL may carry a password.
+        Type::Endpoint => Value::Endpoint(Endpoint::parse(&coerce_str(s)?).map_err(|e| format!("{name}: {e}"))?),
+    };
+    Ok(match (s.key, value) {
+        ("server.port", Value::Int(port)) if !(1..=65535).contains(&port) => {
+            return Err(format!("{name}: port must be between 1 and 65535, got {port}"));
+        }
+        ("upstream.timeout", Value::Int(t)) if !(1..=300).contains(&t) => {
+            return Err(format!("{name}: timeout must be between 1 and 300 seconds, got {t}"));
+        }
+        ("server.host", Value::Str(host)) => {
+            if host.trim().is_empty() {
+                return Err(format!("{name}: must not be empty"));
+            }
+            Value::Str(host.trim().to_string())
+        }
+        ("logging.level", Value::Str(text)) => Value::Level(Level::parse(&text).ok_or_else(|| {
+            format!("{name}: unknown log level {} (expected one of {})", shown(s.key, &s.raw), Level::NAMES)
+        })?),
+        (_, v) => v,
+    })
 }
 
 fn coerce_str(s: &Setting) -> Result<String, String> {
     match &s.raw {
         Raw::Str(v) => Ok(v.clone()),
-        _ => Err(format!("{}: expected a string, got {}", s.source, s.shown())),
+        _ => Err(format!("{}: expected a string, got {}", s.source, shown(s.key, &s.raw))),
     }
 }
 
@@ -309,11 +280,12 @@ fn coerce_int(s: &Setting) -> Result<i64, String> {
     match &s.raw {
         Raw::Int(i) => Ok(*i),
         Raw::Str(v) if v.trim().parse::<i64>().is_ok() => Ok(v.trim().parse().unwrap_or_default()),
-        _ => Err(format!("{}: expected an integer, got {}", s.source, s.shown())),
+        _ => Err(format!("{}: expected an integer, got {}", s.source, shown(s.key, &s.raw))),
     }
 }
 
 fn coerce_bool(s: &Setting) -> Result<bool, String> {
+    let bad = || format!("{}: expected a boolean, got {}", s.source, shown(s.key, &s.raw));
     match &s.raw {
         Raw::Bool(b) => Ok(*b),
         Raw::Int(0) => Ok(false),
@@ -321,18 +293,15 @@ fn coerce_bool(s: &Setting) -> Result<bool, String> {
         Raw::Str(v) => match v.trim().to_ascii_lowercase().as_str() {
             "true" | "yes" | "on" | "1" => Ok(true),
             "false" | "no" | "off" | "0" => Ok(false),
-            _ => Err(format!("{}: expected a boolean, got {}", s.source, s.shown())),
+            _ => Err(bad()),
         },
-        _ => Err(format!("{}: expected a boolean, got {}", s.source, s.shown())),
+        _ => Err(bad()),
     }
 }
 
 /// A list of strings: a TOML array, or one string of comma- or space-separated items.
 fn coerce_list(s: &Setting) -> Result<Vec<String>, String> {
-    let bad = |raw: &Raw| {
-        let shown = Setting::new(s.key, raw.clone(), "").shown();
-        format!("{}: expected a list of strings, got {shown}", s.source)
-    };
+    let bad = |raw: &Raw| format!("{}: expected a list of strings, got {}", s.source, shown(s.key, raw));
     match &s.raw {
         Raw::Str(v) => Ok(v.split([',', ' ', '\t']).filter(|t| !t.is_empty()).map(String::from).collect()),
         Raw::List(items) => items
@@ -361,8 +330,9 @@ fn from_toml_value(v: &DeValue<'_>) -> Raw {
     }
 }
 
-/// Flattens the file into settings; keys we do not know become warnings. toml's own
-/// parser tree is used directly: its serde layer would cost binary size for nothing.
+/// Flattens the file into settings named `<path>: <key>`, so an error says which file is
+/// wrong; keys we do not know become warnings. toml's own parser tree is used directly:
+/// its serde layer would cost binary size for nothing.
 fn from_toml(text: &str, path: &str, warnings: &mut Vec<String>) -> Result<Vec<Setting>, String> {
     let table = DeTable::parse(text).map_err(|e| {
         let at = e.span().map(|span| {
@@ -375,7 +345,7 @@ fn from_toml(text: &str, path: &str, warnings: &mut Vec<String>) -> Result<Vec<S
     })?;
     let mut out = Vec::new();
     let mut unknown = Vec::new();
-    flatten(table.get_ref(), "", &mut out, &mut unknown);
+    flatten(table.get_ref(), "", path, &mut out, &mut unknown);
     if !unknown.is_empty() {
         unknown.sort();
         warnings.push(format!("{path}: unknown keys ignored: {}", unknown.join(", ")));
@@ -383,17 +353,18 @@ fn from_toml(text: &str, path: &str, warnings: &mut Vec<String>) -> Result<Vec<S
     Ok(out)
 }
 
-fn flatten(table: &DeTable<'_>, prefix: &str, out: &mut Vec<Setting>, unknown: &mut Vec<String>) {
+fn flatten(table: &DeTable<'_>, prefix: &str, path: &str, out: &mut Vec<Setting>, unknown: &mut Vec<String>) {
     for (k, v) in table.iter() {
         let k = k.get_ref();
         let v = v.get_ref();
         let dotted = if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
-        if let Some((key, _)) = KEYS.iter().find(|(key, _)| *key == dotted) {
-            out.push(Setting::new(key, from_toml_value(v), dotted));
+        if let Some((key, _)) = known(&dotted) {
+            out.push(Setting::new(key, from_toml_value(v), format!("{path}: {dotted}")));
         } else if let DeValue::Table(inner) = v {
             // Only descend into sections that hold known keys.
-            if KEYS.iter().any(|(key, _)| key.starts_with(&format!("{dotted}."))) {
-                flatten(inner, &dotted, out, unknown);
+            let section = format!("{dotted}.");
+            if all_keys().any(|key| key.starts_with(&section)) {
+                flatten(inner, &dotted, path, out, unknown);
             } else {
                 unknown.push(dotted);
             }
@@ -414,8 +385,8 @@ fn from_env(env: &[(String, String)], warnings: &mut Vec<String>) -> Vec<Setting
         if name == "DDNS_GATEWAY_CONFIG" {
             continue;
         }
-        match KEYS.iter().find(|(key, _)| env_name(key) == *name) {
-            Some((key, _)) => out.push(Setting::new(key, Raw::Str(value.clone()), name.clone())),
+        match all_keys().find(|key| env_name(key) == *name) {
+            Some(key) => out.push(Setting::new(key, Raw::Str(value.clone()), name.clone())),
             None => warnings.push(format!("unknown environment variable ignored: {name}")),
         }
     }
@@ -442,7 +413,8 @@ mod tests {
         assert_eq!(c.log_file_path, "/var/log/ddns-gateway.log");
         assert!(!c.health_enabled);
         assert_eq!(c.upstream_timeout, Duration::from_secs(15));
-        assert_eq!(c.cloudflare.to_string(), CLOUDFLARE_ENDPOINT);
+        assert_eq!(c.endpoint(Kind::Cloudflare).to_string(), "https://api.cloudflare.com/client/v4");
+        assert_eq!(c.endpoint(Kind::Tencent).to_string(), "https://dnspod.tencentcloudapi.com");
     }
 
     #[test]
@@ -459,24 +431,46 @@ mod tests {
     }
 
     #[test]
-    fn bad_values_name_key_and_value() {
+    fn bad_values_name_file_key_and_value() {
         let e = load_toml("[server]\nport = \"abc\"\n").unwrap_err();
-        assert_eq!(e, "server.port: expected an integer, got \"abc\"");
+        assert_eq!(e, "config.toml: server.port: expected an integer, got \"abc\"");
         let e = load_toml("[server]\nport = 70000\n").unwrap_err();
-        assert!(e.starts_with("server.port:") && e.contains("70000"), "{e}");
+        assert!(e.starts_with("config.toml: server.port:") && e.contains("70000"), "{e}");
         let e = load_toml("[auth]\nenabled = \"maybe\"\n").unwrap_err();
-        assert_eq!(e, "auth.enabled: expected a boolean, got \"maybe\"");
+        assert_eq!(e, "config.toml: auth.enabled: expected a boolean, got \"maybe\"");
         let e = load_toml("[logging]\nlevel = \"LOUD\"\n").unwrap_err();
-        assert!(e.starts_with("logging.level:") && e.contains("LOUD"), "{e}");
+        assert!(e.starts_with("config.toml: logging.level:") && e.contains("LOUD"), "{e}");
         let e = load_toml("[methods]\nget_enabled = false\npost_enabled = false\n").unwrap_err();
         assert!(e.contains("at least one"), "{e}");
         let e = load_toml("[auth]\ntokens = [\"ok\", 12345]\n").unwrap_err();
-        assert_eq!(e, "auth.tokens: expected a list of strings, got an integer");
+        assert_eq!(e, "config.toml: auth.tokens: expected a list of strings, got an integer");
         let e = load_toml("[providers.aliyun]\nendpoint = \"ftp://x\"\n").unwrap_err();
-        assert!(e.starts_with("providers.aliyun.endpoint:"), "{e}");
+        assert!(e.starts_with("config.toml: providers.aliyun.endpoint:"), "{e}");
         let e = load_toml("[server\nport=1").unwrap_err();
         assert!(e.starts_with("config.toml: invalid TOML at line 1"), "{e}");
         assert!(!e.contains('\n'), "{e}");
+    }
+
+    #[test]
+    fn overridden_values_are_still_checked() {
+        let file = |text: &str| {
+            let mut w = Vec::new();
+            from_toml(text, "/etc/ddns/config.toml", &mut w).unwrap()
+        };
+        let flag = |key, v: &str, name: &str| Setting::new(key, Raw::Str(v.into()), name);
+        for (text, over, key) in [
+            ("[server]\nport = \"abc\"\n", flag("server.port", "8080", "--port"), "server.port"),
+            ("[upstream]\ntimeout = 0\n", flag("upstream.timeout", "9", "DDNS_GATEWAY_UPSTREAM_TIMEOUT"), "upstream.timeout"),
+            ("[logging]\nlevel = \"LOUD\"\n", flag("logging.level", "INFO", "--log-level"), "logging.level"),
+            ("[providers.tencent]\nendpoint = \"x\"\n", flag("providers.tencent.endpoint", "http://h", "X"), "providers.tencent.endpoint"),
+        ] {
+            let mut settings = file(text);
+            settings.push(over);
+            let e = Config::from_settings(settings).unwrap_err();
+            assert!(e.starts_with(&format!("/etc/ddns/config.toml: {key}: ")), "{e}");
+        }
+        // The same value only from a flag is fine.
+        assert_eq!(Config::from_settings(vec![flag("server.port", "8080", "--port")]).unwrap().port, 8080);
     }
 
     #[test]
@@ -511,7 +505,7 @@ mod tests {
         assert_eq!(c.host, "127.0.0.1");
         assert_eq!(c.upstream_timeout, Duration::from_secs(9));
         assert_eq!(c.auth_tokens, ["t1", "t2", "t3"]);
-        assert_eq!(c.cloudflare.to_string(), "http://127.0.0.1:9/v4");
+        assert_eq!(c.endpoint(Kind::Cloudflare).to_string(), "http://127.0.0.1:9/v4");
         assert_eq!(c.warnings, ["unknown environment variable ignored: DDNS_GATEWAY_NOPE"]);
         let e = Config::load(&cli, [("DDNS_GATEWAY_UPSTREAM_TIMEOUT".into(), "x".into())]);
         assert_eq!(e.unwrap_err(), "DDNS_GATEWAY_UPSTREAM_TIMEOUT: expected an integer, got \"x\"");

@@ -70,7 +70,9 @@ impl Credential {
                 "secret" => &mut cred.secret,
                 _ => continue,
             };
-            *slot = Some(value.to_string()).filter(|v| !v.is_empty());
+            // No provider's key starts or ends with a space: one pasted along with the key
+            // would only look like a revoked key.
+            *slot = Some(value.trim().to_string()).filter(|v| !v.is_empty());
         }
         Ok(cred)
     }
@@ -159,6 +161,8 @@ mod tests {
             assert_eq!(both(h), want, "{h}");
         }
         assert_eq!(both(r#"ApiKey secret=tok_en-1"#), (None, Some("tok_en-1".into())));
+        assert_eq!(both("ApiKey id=' abc', secret=\" sec \t\""), (Some("abc".into()), Some("sec".into())));
+        assert_eq!(both(r#"ApiKey id="  ", secret=s"#), (None, Some("s".into())));
         assert_eq!(both(r#"ApiKey secret="x" other="y""#), (None, Some("x".into())));
     }
 

@@ -91,7 +91,8 @@ pub enum Error {
     NotFound,
     ZoneNotFound {
         zone: String,
-        hint: &'static str,
+        /// Said after the zone: why it may not be found.
+        hint: String,
     },
     /// The message, and the methods the route does take (the `Allow` header).
     MethodNotAllowed(String, &'static str),
@@ -110,7 +111,12 @@ pub enum Error {
         op: Op,
         err: ProviderError,
     },
-    /// The provider failed, or refused the credential.
+    /// The provider refused the credential, its permissions or the account.
+    Denied {
+        op: Op,
+        err: ProviderError,
+    },
+    /// The provider failed.
     Provider {
         op: Op,
         err: ProviderError,
@@ -146,7 +152,7 @@ impl Error {
             Error::BodyTimeout(_) => 408,
             Error::PayloadTooLarge => 413,
             Error::Invalid(_) | Error::Refused { .. } => 422,
-            Error::Provider { .. } | Error::BadAnswer { .. } => 502,
+            Error::Denied { .. } | Error::Provider { .. } | Error::BadAnswer { .. } => 502,
             Error::Upstream { fault: Fault::Timeout(_), .. } => 504,
             Error::Upstream { .. } => 502,
             Error::RateLimited { .. } | Error::ClockNotSet(_) => 503,
@@ -169,6 +175,13 @@ impl Error {
             Error::Refused { op, err } | Error::Provider { op, err } => {
                 format!("{}: {err}", op.prefix())
             }
+            Error::Denied { op, err } => format!(
+                "{}: {} refused the credential or permission: {} {}",
+                op.prefix(),
+                err.provider,
+                err.code,
+                err.message
+            ),
             Error::Upstream { op, provider, fault } => format!("{}: {provider}: {fault}", op.prefix()),
             Error::BadAnswer { op, provider, status } => {
                 format!("{}: {provider} answered HTTP {status} without a usable JSON body", op.prefix())
@@ -183,7 +196,7 @@ impl Error {
 
     pub fn provider_error(&self) -> Option<&ProviderError> {
         match self {
-            Error::Refused { err, .. } | Error::Provider { err, .. } => Some(err),
+            Error::Refused { err, .. } | Error::Denied { err, .. } | Error::Provider { err, .. } => Some(err),
             _ => None,
         }
     }

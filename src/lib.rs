@@ -1,8 +1,9 @@
 //! ddns-gateway: a DDNS update gateway for MikroTik RouterOS.
 //!
-//! `main` wires these together: `cli` → `config` → `log` → `server::run`, which hands each
-//! request to `api`; `api` validates it (`request`, `credentials`) and lets `update` drive a
-//! provider (`providers`) over the `upstream` client. Every failure is an `error::Error`.
+//! `main` wires these together: `cli` (+ `settings`) → `config` → `log` → `server::run`,
+//! which hands each request to `api`; `api` validates it (`request` into a `record`,
+//! `credentials`), takes the record's lock (`locks`) and lets `providers` reconcile the
+//! provider's record with it over the `upstream` client. Every failure is an `error::Error`.
 
 pub mod log;
 
@@ -13,12 +14,14 @@ pub mod credentials;
 pub mod error;
 pub mod healthcheck;
 pub mod limits;
+pub mod locks;
 pub mod providers;
+pub mod record;
 pub mod request;
 pub mod rt;
 pub mod server;
+pub mod settings;
 pub mod time;
 pub mod tls;
-pub mod update;
 pub mod upstream;
 pub mod urlenc;

@@ -1,92 +1,23 @@
 //! The `/update` request: raw fields from a query string, a form body or a JSON object,
-//! validated and normalised into an `UpdateRequest`.
+//! each checked by its own function and normalised into a `ValidRequest`.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::error::Error;
+use crate::providers::Kind;
+use crate::record::{Desired, RecordType};
 use crate::urlenc;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ProviderKind {
-    Cloudflare,
-    Aliyun,
-    Tencent,
-}
-
-impl ProviderKind {
-    /// The name used in requests and replies.
-    pub fn id(self) -> &'static str {
-        match self {
-            ProviderKind::Cloudflare => "cloudflare",
-            ProviderKind::Aliyun => "aliyun",
-            ProviderKind::Tencent => "tencent",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RecordType {
-    A,
-    Aaaa,
-    Cname,
-    Txt,
-}
-
-impl RecordType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordType::A => "A",
-            RecordType::Aaaa => "AAAA",
-            RecordType::Cname => "CNAME",
-            RecordType::Txt => "TXT",
-        }
-    }
-
-    /// Whether a stored value and a wanted one mean the same record content.
-    pub fn same_value(self, stored: &str, wanted: &str) -> bool {
-        match self {
-            RecordType::A | RecordType::Aaaa => {
-                match (stored.trim().parse::<std::net::IpAddr>(), wanted.parse::<std::net::IpAddr>()) {
-                    (Ok(a), Ok(b)) => a == b,
-                    _ => stored == wanted,
-                }
-            }
-            RecordType::Cname => {
-                stored.trim_end_matches('.').eq_ignore_ascii_case(wanted.trim_end_matches('.'))
-            }
-            RecordType::Txt => unquote(stored) == unquote(wanted),
-        }
-    }
-}
-
-/// TXT content with one pair of surrounding double quotes removed: Cloudflare stores
-/// `"v=spf1 …"` for `v=spf1 …`.
-pub fn unquote(s: &str) -> &str {
-    s.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(s)
-}
 
 pub const MAX_TTL: u32 = 604_800;
 pub const MAX_TXT: usize = 2048;
+/// The longest comment any provider gets; a provider may take less (`Spec::max_comment`).
 pub const MAX_COMMENT: usize = 500;
 
-/// A validated update: lower-case zone and record, upper-case type, canonical value.
+/// A checked request: which provider, and the record wanted there.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UpdateRequest {
-    pub provider: ProviderKind,
-    pub zone: String,
-    /// `@` for the zone itself.
-    pub record: String,
-    pub rtype: RecordType,
-    pub value: String,
-    pub ttl: Option<u32>,
-    pub comment: Option<String>,
-}
-
-impl UpdateRequest {
-    /// `home.example.com`, or the zone for `@`.
-    pub fn fqdn(&self) -> String {
-        if self.record == "@" { self.zone.clone() } else { format!("{}.{}", self.record, self.zone) }
-    }
+pub struct ValidRequest {
+    pub provider: Kind,
+    pub record: Desired,
 }
 
 /// The fields as they arrived, before any check.
@@ -157,7 +88,7 @@ impl Fields {
     }
 
     /// Checks everything and returns every problem at once.
-    pub fn validate(self) -> Result<UpdateRequest, Error> {
+    pub fn validate(self) -> Result<ValidRequest, Error> {
         let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
         let missing: Vec<&str> = [
             ("provider", &self.provider),
@@ -173,119 +104,124 @@ impl Fields {
         if !missing.is_empty() {
             return Err(Error::Invalid(format!("Missing required fields: {}", missing.join(", "))));
         }
-        let text = |v: Option<String>| v.unwrap_or_default().trim().to_string();
+        let text = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_string();
         let mut problems = Vec::new();
-
-        let provider_raw = text(self.provider);
-        let provider = match provider_raw.to_ascii_lowercase().as_str() {
-            "cloudflare" => Some(ProviderKind::Cloudflare),
-            "aliyun" => Some(ProviderKind::Aliyun),
-            "tencent" => Some(ProviderKind::Tencent),
-            _ => {
-                problems.push(format!(
-                    "provider: must be one of cloudflare, aliyun, tencent (got {})",
-                    shown(&provider_raw)
-                ));
-                None
-            }
-        };
-
-        let zone = text(self.zone).to_ascii_lowercase();
-        let zone = zone.strip_suffix('.').unwrap_or(&zone).to_string();
-        if !is_host_name(&zone, false) || !zone.contains('.') {
-            problems.push(format!("zone: {} is not a valid domain name", shown(&zone)));
-        }
-
-        let record = text(self.record).to_ascii_lowercase();
-        if !(record == "@" || record == "*" || is_host_name(&record, true)) {
-            problems.push(format!(
-                "record: {} is not a valid record name (use @ for the zone itself)",
-                shown(&record)
-            ));
-        } else if record != "@" && record.len() + 1 + zone.len() > 253 {
-            problems.push("record: the full name is longer than 253 characters".into());
-        }
-
-        let rtype_raw = text(self.rtype);
-        let rtype = match rtype_raw.to_ascii_uppercase().as_str() {
-            "A" => Some(RecordType::A),
-            "AAAA" => Some(RecordType::Aaaa),
-            "CNAME" => Some(RecordType::Cname),
-            "TXT" => Some(RecordType::Txt),
-            _ => {
-                problems
-                    .push(format!("type: must be one of A, AAAA, CNAME, TXT (got {})", shown(&rtype_raw)));
-                None
-            }
-        };
-
-        let suffix = self.suffix.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        if suffix.is_some() && rtype.is_some_and(|t| t != RecordType::Aaaa) {
-            problems.push("suffix: only type AAAA takes a suffix".into());
-        }
-        let raw_value = self.value.unwrap_or_default();
-        let value = match rtype {
-            Some(RecordType::A) => match raw_value.trim().parse::<Ipv4Addr>() {
-                Ok(ip) => ip.to_string(),
-                Err(_) => {
-                    problems
-                        .push(format!("value: {} is not an IPv4 address (type A)", shown(raw_value.trim())));
-                    String::new()
-                }
-            },
-            Some(RecordType::Aaaa) => match aaaa_value(raw_value.trim(), suffix.as_deref()) {
-                Ok(ip) => ip.to_string(),
-                Err(problem) => {
-                    problems.push(problem);
-                    String::new()
-                }
-            },
-            Some(RecordType::Cname) => {
-                let v = raw_value.trim().to_ascii_lowercase();
-                let v = v.strip_suffix('.').unwrap_or(&v).to_string();
-                if !is_host_name(&v, false) || !v.contains('.') {
-                    problems.push(format!("value: {} is not a valid host name (type CNAME)", shown(&v)));
-                }
-                v
-            }
-            Some(RecordType::Txt) => {
-                if raw_value.chars().count() > MAX_TXT {
-                    problems.push(format!("value: TXT content is longer than {MAX_TXT} characters"));
-                } else if raw_value.contains(['\r', '\n']) {
-                    problems.push("value: TXT content must not contain line breaks".into());
-                }
-                raw_value
-            }
-            None => raw_value,
-        };
-
-        let ttl = match self.ttl.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            None => None,
-            Some(t) => match t.parse::<u32>() {
-                Ok(n) if (1..=MAX_TTL).contains(&n) => Some(n),
-                _ => {
-                    problems.push(format!("ttl: must be an integer from 1 to {MAX_TTL} (got {})", shown(t)));
-                    None
-                }
-            },
-        };
-
-        let comment = self.comment;
-        if let Some(c) = &comment {
-            if c.chars().count() > MAX_COMMENT {
-                problems.push(format!("comment: longer than {MAX_COMMENT} characters"));
-            } else if c.contains(['\r', '\n']) {
-                problems.push("comment: must not contain line breaks".into());
-            }
-        }
-
-        match (provider, rtype) {
-            (Some(provider), Some(rtype)) if problems.is_empty() => {
-                Ok(UpdateRequest { provider, zone, record, rtype, value, ttl, comment })
+        let provider = keep(provider(&text(&self.provider)), &mut problems);
+        let zone = keep(zone(&text(&self.zone)), &mut problems);
+        let name = keep(name(&text(&self.record), zone.as_deref().unwrap_or("")), &mut problems);
+        let rtype = keep(record_type(&text(&self.rtype)), &mut problems);
+        let suffix = self.suffix.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let value = rtype.and_then(|t| keep(value(t, self.value.as_deref().unwrap_or(""), suffix), &mut problems));
+        let ttl = keep(ttl(self.ttl.as_deref()), &mut problems);
+        let comment = keep(comment(self.comment, provider), &mut problems);
+        match (provider, zone, name, rtype, value, ttl, comment) {
+            (Some(provider), Some(zone), Some(name), Some(rtype), Some(value), Some(ttl), Some(comment))
+                if problems.is_empty() =>
+            {
+                Ok(ValidRequest { provider, record: Desired { zone, name, rtype, value, ttl, comment } })
             }
             _ => Err(Error::Invalid(problems.join("; "))),
         }
     }
+}
+
+/// The value of a check, or its problem added to the list.
+fn keep<T>(checked: Result<T, String>, problems: &mut Vec<String>) -> Option<T> {
+    checked.map_err(|p| problems.push(p)).ok()
+}
+
+fn provider(raw: &str) -> Result<Kind, String> {
+    Kind::from_id(raw).ok_or_else(|| format!("provider: must be one of {} (got {})", Kind::ids(), shown(raw)))
+}
+
+/// Lower case, without a trailing dot; at least two labels.
+fn zone(raw: &str) -> Result<String, String> {
+    let zone = raw.to_ascii_lowercase();
+    let zone = zone.strip_suffix('.').unwrap_or(&zone).to_string();
+    if !is_host_name(&zone, false) || !zone.contains('.') {
+        return Err(format!("zone: {} is not a valid domain name", shown(&zone)));
+    }
+    Ok(zone)
+}
+
+/// The record's name in the zone: `@`, `*`, or labels (the first may be `*`).
+fn name(raw: &str, zone: &str) -> Result<String, String> {
+    let name = raw.to_ascii_lowercase();
+    if !(name == "@" || name == "*" || is_host_name(&name, true)) {
+        return Err(format!("record: {} is not a valid record name (use @ for the zone itself)", shown(&name)));
+    }
+    if name != "@" && name.len() + 1 + zone.len() > 253 {
+        return Err("record: the full name is longer than 253 characters".into());
+    }
+    Ok(name)
+}
+
+fn record_type(raw: &str) -> Result<RecordType, String> {
+    let names: Vec<&str> = RecordType::ALL.iter().map(|t| t.as_str()).collect();
+    RecordType::ALL
+        .into_iter()
+        .find(|t| t.as_str().eq_ignore_ascii_case(raw))
+        .ok_or_else(|| format!("type: must be one of {} (got {})", names.join(", "), shown(raw)))
+}
+
+/// The value in canonical form for its type; `suffix` only with AAAA.
+fn value(rtype: RecordType, raw: &str, suffix: Option<&str>) -> Result<String, String> {
+    if suffix.is_some() && rtype != RecordType::Aaaa {
+        return Err("suffix: only type AAAA takes a suffix".into());
+    }
+    match rtype {
+        RecordType::A => raw
+            .trim()
+            .parse::<Ipv4Addr>()
+            .map(|ip| ip.to_string())
+            .map_err(|_| format!("value: {} is not an IPv4 address (type A)", shown(raw.trim()))),
+        RecordType::Aaaa => aaaa_value(raw.trim(), suffix).map(|ip| ip.to_string()),
+        RecordType::Cname => {
+            let v = raw.trim().to_ascii_lowercase();
+            let v = v.strip_suffix('.').unwrap_or(&v).to_string();
+            if !is_host_name(&v, false) || !v.contains('.') {
+                return Err(format!("value: {} is not a valid host name (type CNAME)", shown(&v)));
+            }
+            Ok(v)
+        }
+        RecordType::Txt => {
+            if raw.chars().count() > MAX_TXT {
+                return Err(format!("value: TXT content is longer than {MAX_TXT} characters"));
+            }
+            if raw.contains(['\r', '\n']) {
+                return Err("value: TXT content must not contain line breaks".into());
+            }
+            Ok(raw.to_string())
+        }
+    }
+}
+
+/// Absent or empty: the provider's default (or, on an update, what the record has).
+fn ttl(raw: Option<&str>) -> Result<Option<u32>, String> {
+    let Some(t) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    match t.parse::<u32>() {
+        Ok(n) if (1..=MAX_TTL).contains(&n) => Ok(Some(n)),
+        _ => Err(format!("ttl: must be an integer from 1 to {MAX_TTL} (got {})", shown(t))),
+    }
+}
+
+/// Within the provider's limit, checked here so nothing is half-written when the
+/// provider would refuse it after a record was already changed.
+fn comment(raw: Option<String>, provider: Option<Kind>) -> Result<Option<String>, String> {
+    let Some(c) = raw else { return Ok(None) };
+    let (max, whose) = match provider.map(Kind::spec) {
+        Some(spec) if spec.max_comment < MAX_COMMENT => (spec.max_comment, format!(" (the {} limit)", spec.name)),
+        _ => (MAX_COMMENT, String::new()),
+    };
+    if c.chars().count() > max {
+        return Err(format!("comment: longer than {max} characters{whose}"));
+    }
+    if c.contains(['\r', '\n']) {
+        return Err("comment: must not contain line breaks".into());
+    }
+    Ok(Some(c))
 }
 
 /// An AAAA value: an IPv6 address, or with `suffix` a prefix (`2001:db8:1:2::9/64`) whose
@@ -352,18 +288,20 @@ mod tests {
 
     #[test]
     fn normalises() {
-        let r = fields(
+        let v = fields(
             "provider=CloudFlare&zone=Example.COM.&record=Home&type=aaaa&value=2001:DB8:0:0::1&ttl=600",
         )
         .validate()
         .unwrap();
-        assert_eq!(r.provider, ProviderKind::Cloudflare);
-        assert_eq!((r.zone.as_str(), r.record.as_str()), ("example.com", "home"));
+        assert_eq!(v.provider, Kind::Cloudflare);
+        let r = v.record;
+        assert_eq!((r.zone.as_str(), r.name.as_str()), ("example.com", "home"));
         assert_eq!((r.rtype, r.value.as_str(), r.ttl), (RecordType::Aaaa, "2001:db8::1", Some(600)));
         assert_eq!(r.fqdn(), "home.example.com");
         let r = fields("provider=aliyun&zone=example.com&record=@&type=TXT&value=hello+world")
             .validate()
-            .unwrap();
+            .unwrap()
+            .record;
         assert_eq!((r.fqdn().as_str(), r.value.as_str()), ("example.com", "hello world"));
         for rec in ["*", "*.lan", "a.b", "_acme-challenge"] {
             let q = format!("provider=tencent&zone=example.com&record={rec}&type=A&value=1.2.3.4");
@@ -416,11 +354,13 @@ mod tests {
     }
 
     #[test]
-    fn comparisons() {
-        assert!(RecordType::Txt.same_value("\"hello world\"", "hello world"));
-        assert!(RecordType::Aaaa.same_value("2001:db8:0::1", "2001:db8::1"));
-        assert!(RecordType::Cname.same_value("Target.example.com.", "target.example.com"));
-        assert!(!RecordType::A.same_value("1.2.3.4", "1.2.3.5"));
+    fn comment_limits_are_the_providers() {
+        let q = |p: &str, n: usize| format!("provider={p}&zone=x.com&record=a&type=A&value=1.2.3.4&comment={}", "é".repeat(n));
+        assert!(fields(&q("tencent", 200)).validate().is_ok());
+        let e = fields(&q("tencent", 201)).validate().unwrap_err();
+        assert_eq!(e.message(), "comment: longer than 200 characters (the Tencent limit)");
+        assert!(fields(&q("aliyun", 500)).validate().is_ok());
+        assert_eq!(fields(&q("cloudflare", 501)).validate().unwrap_err().message(), "comment: longer than 500 characters");
     }
 
     #[test]
@@ -444,11 +384,11 @@ mod tests {
             assert!(e.starts_with(field), "{value} {suffix}: {e}");
         }
         let q = "provider=aliyun&zone=x.com&record=nas&type=AAAA&value=2001:db8:1:2::1/64&suffix=::5";
-        assert_eq!(fields(q).validate().unwrap().value, "2001:db8:1:2::5");
+        assert_eq!(fields(q).validate().unwrap().record.value, "2001:db8:1:2::5");
         let e = fields("provider=aliyun&zone=x.com&record=a&type=A&value=1.2.3.4&suffix=::5").validate();
         assert!(e.unwrap_err().message().starts_with("suffix:"));
         // An empty suffix is no suffix.
         let q = "provider=aliyun&zone=x.com&record=a&type=AAAA&value=2001:db8::7&suffix=";
-        assert_eq!(fields(q).validate().unwrap().value, "2001:db8::7");
+        assert_eq!(fields(q).validate().unwrap().record.value, "2001:db8::7");
     }
 }

@@ -152,7 +152,7 @@ async fn ram_policy_without_remark_permission() {
     assert_eq!(r.status, 502);
     let msg = r.json()["message"].as_str().unwrap().to_string();
     assert!(
-        msg.starts_with("Failed to query DNS records: Aliyun Forbidden.RAM")
+        msg.starts_with("Failed to query DNS records: Aliyun refused the credential or permission: Forbidden.RAM")
             && msg.contains("alidns:DescribeDomainRecords"),
         "{msg}"
     );
@@ -169,7 +169,7 @@ async fn wrong_credentials_unknown_zone_and_refused_values() {
     assert_eq!(j["provider_error"]["code"], "SignatureDoesNotMatch");
     assert_eq!(
         j["message"],
-        "Failed to query DNS records: Aliyun SignatureDoesNotMatch Specified signature does not match our calculation."
+        "Failed to query DNS records: Aliyun refused the credential or permission: SignatureDoesNotMatch Specified signature does not match our calculation."
     );
     // The fake echoed the string-to-sign with the AccessKeyId: none of it comes back.
     for leak in [KEY_ID, "WRONG-secret-value", "GET&%2F"] {

@@ -115,11 +115,11 @@ async fn patch_carries_only_changes_and_keeps_proxied() {
 }
 
 #[tokio::test]
-async fn txt_quotes_case_and_ipv6_forms_are_the_same_value() {
+async fn txt_case_and_ipv6_forms_are_the_same_value() {
     let (cf, gw) = setup().await;
     let r = update(&gw, "_acme-challenge", "txt", "hello world, ok", &[]).await;
     assert_eq!(r.json()["action"], "created", "{}", r.body);
-    assert_eq!(cf.records()[0].content, "\"hello world, ok\"", "the fake quotes TXT like Cloudflare");
+    assert_eq!(cf.records()[0].content, "\"hello world, ok\"", "sent as a quoted string");
     let r = update(&gw, "_ACME-Challenge", "TXT", "hello world, ok", &[]).await;
     assert_eq!(r.json()["action"], "unchanged", "{}", r.body);
     assert_eq!(r.json()["data"]["record"], "_acme-challenge");
@@ -193,7 +193,10 @@ async fn errors_map_to_statuses() {
         .await;
     assert_eq!(r.status, 502);
     let j = r.json();
-    assert_eq!(j["message"], "Failed to query DNS records: Cloudflare 9109 Invalid access token");
+    assert_eq!(
+        j["message"],
+        "Failed to query DNS records: Cloudflare refused the credential or permission: 9109 Invalid access token"
+    );
     assert_eq!(j["provider_error"]["code"], "9109");
     assert_eq!(j["provider_error"]["message"], "Invalid access token");
     assert!(j["provider_error"]["request_id"].as_str().is_some());
@@ -305,7 +308,7 @@ async fn endpoint_host_names_are_resolved() {
     let cf = FakeCloudflare::start("t0k", &[("z1", "example.com")]).await;
     let mut config = config_for(cf.addr);
     let by_name = format!("http://localhost:{}/client/v4", cf.addr.port());
-    config.cloudflare = ddns_gateway::upstream::Endpoint::parse(&by_name).unwrap();
+    config.set_endpoint(ddns_gateway::providers::Kind::Cloudflare, ddns_gateway::upstream::Endpoint::parse(&by_name).unwrap());
     let gw = Gateway::start(config).await;
     let mut tasks = Vec::new();
     for i in 0..12 {
@@ -327,5 +330,110 @@ async fn endpoint_host_names_are_resolved() {
         assert_eq!((r.status, r.json()["action"].as_str()), (200, Some("created")), "{}", r.body);
     }
     assert_eq!(cf.records().len(), 12);
+    gw.stop().await;
+}
+
+/// TXT goes out as RFC 1035 quoted strings (the API stores content exactly as sent), and
+/// what is stored is compared as the text it encodes.
+#[tokio::test]
+async fn txt_is_sent_as_quoted_strings_and_compared_as_text() {
+    let (cf, gw) = setup().await;
+    let content = |name: &str| {
+        cf.records().into_iter().find(|r| r.name == format!("{name}.example.com")).map(|r| r.content).unwrap()
+    };
+
+    // Quotes and backslashes inside are escaped.
+    let text = r#"say "hi" \o/"#;
+    assert_eq!(update(&gw, "q", "TXT", text, &[]).await.json()["action"], "created");
+    assert_eq!(content("q"), r#""say \"hi\" \\o/""#);
+    let r = update(&gw, "q", "TXT", text, &[]).await;
+    assert_eq!((r.json()["action"].as_str(), r.json()["data"]["value"].as_str()), (Some("unchanged"), Some(text)));
+
+    // Longer than 255 bytes: several strings, split by us; unchanged on the next run.
+    let long = format!("v=DKIM1; k=rsa; p={}", "A".repeat(380));
+    assert_eq!(update(&gw, "dkim", "TXT", &long, &[]).await.json()["action"], "created");
+    assert_eq!(content("dkim"), format!("\"{}\" \"{}\"", &long[..255], &long[255..]));
+    let before = cf.writes();
+    assert_eq!(update(&gw, "dkim", "TXT", &long, &[]).await.json()["action"], "unchanged");
+    assert_eq!(cf.writes(), before, "an unchanged TXT writes nothing");
+
+    // Split elsewhere by the dashboard (or the API, given one long string): the same text.
+    let split = format!("\"{}\" \"{}\"", &long[..100], &long[100..]);
+    let id = cf.add(ZONE_ID, "dash.example.com", "TXT", &split, 300);
+    cf.add(ZONE_ID, "dash2.example.com", "TXT", &format!("\"{long}\""), 300);
+    cf.clear_calls();
+    for name in ["dash", "dash2"] {
+        let r = update(&gw, name, "TXT", &long, &[]).await;
+        assert_eq!(r.json()["action"], "unchanged", "{name}: {}", r.body);
+    }
+    assert_eq!(cf.writes(), 0);
+    // A real change to such a record is written back as our strings.
+    let r = update(&gw, "dash", "TXT", "short now", &[]).await;
+    assert_eq!(r.json()["action"], "updated");
+    assert_eq!(r.json()["data"]["previous_value"], long.as_str());
+    let rec = cf.records().into_iter().find(|r| r.id == id).unwrap();
+    assert_eq!(rec.content, "\"short now\"");
+
+    // A record written unquoted before Cloudflare asked for quotes is that text.
+    cf.add(ZONE_ID, "old.example.com", "TXT", "legacy token", 300);
+    assert_eq!(update(&gw, "old", "TXT", "legacy token", &[]).await.json()["action"], "unchanged");
+    assert_eq!(update(&gw, "old", "TXT", "new token", &[]).await.json()["action"], "updated");
+    assert_eq!(content("old"), "\"new token\"");
+    gw.stop().await;
+}
+
+/// An account may list a deleted or moved zone of the same name before the live one.
+#[tokio::test]
+async fn dead_zone_twins_are_skipped() {
+    let (cf, gw) = setup().await;
+    cf.add_zone_first("dead0000000000000000000000000000", "example.com", "deleted");
+    cf.add_zone_first("moved000000000000000000000000000", "example.com", "moved");
+    let r = update(&gw, "home", "A", "1.2.3.4", &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["provider_metadata"]["zone_id"], ZONE_ID);
+    assert_eq!(cf.records()[0].zone_id, ZONE_ID);
+
+    // Only a dead one: 404 saying so.
+    cf.add_zone_first("deadorg0000000000000000000000000", "example.net", "deleted");
+    let r = gw
+        .get(
+            &update_query(&[
+                ("provider", "cloudflare"),
+                ("zone", "example.net"),
+                ("record", "home"),
+                ("type", "A"),
+                ("value", "1.2.3.4"),
+            ]),
+            &[("X-Upstream-Authorization", CRED)],
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert_eq!(
+        r.json()["message"],
+        "Zone not found for domain: example.net (this account only has a deleted zone of that name; add the zone again in Cloudflare)"
+    );
+    assert_eq!(cf.writes(), 1);
+    gw.stop().await;
+}
+
+/// A malformed answer to a create or an update names that step, not the query before it.
+#[tokio::test]
+async fn malformed_write_answers_name_their_step() {
+    let (cf, gw) = setup().await;
+    let broken = FakeResp::json(200, &serde_json::json!({"success": true, "errors": [], "result": {"id": 7}}));
+    cf.fail_method("POST", broken.clone());
+    let r = update(&gw, "home", "A", "1.2.3.4", &[]).await;
+    assert_eq!(r.status, 502, "{}", r.body);
+    assert_eq!(
+        r.json()["message"],
+        "Failed to create DNS record: Cloudflare answered HTTP 200 without a usable JSON body"
+    );
+    cf.add(ZONE_ID, "home.example.com", "A", "1.1.1.1", 300);
+    cf.fail_method("PATCH", broken);
+    let r = update(&gw, "home", "A", "1.2.3.4", &[]).await;
+    assert_eq!(
+        r.json()["message"],
+        "Failed to update DNS record: Cloudflare answered HTTP 200 without a usable JSON body"
+    );
     gw.stop().await;
 }

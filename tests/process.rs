@@ -357,12 +357,12 @@ async fn log_lines_and_no_secrets() {
         assert!(log.contains("cloudflare home.example.com A updated 1.2.3.4 -> 5.6.7.8"), "{log}");
         assert!(
             log.contains(
-                "failed: 502 Failed to query DNS records: Cloudflare 9109 Invalid access token [9109]"
+                "failed: 502 Failed to query DNS records: Cloudflare refused the credential or permission: 9109 Invalid access token [9109]"
             ),
             "{log}"
         );
         assert!(log.contains("failed: 403 Invalid authentication token"), "{log}");
-        assert!(log.contains("aliyun home.example.com A failed: 502 Failed to query DNS records: Aliyun SignatureDoesNotMatch"), "{log}");
+        assert!(log.contains("aliyun home.example.com A failed: 502 Failed to query DNS records: Aliyun refused the credential or permission: SignatureDoesNotMatch"), "{log}");
         assert!(log.contains("aliyun home.example.com A created 5.6.7.8"), "{log}");
         // Line shape: `2026-01-12 03:58:51 INFO  [ddns_gateway.api] …`
         let line = log.lines().find(|l| l.contains(" created ")).unwrap();

@@ -248,7 +248,7 @@ async fn provider_faults_map_to_clear_errors() {
     // TLS to something that does not speak TLS: 502 that says so.
     let plain = serve(|_| FakeResp::raw(400, b"plain http")).await;
     let mut config = config_for(cf.addr);
-    config.cloudflare = Endpoint::parse(&format!("https://{plain}/client/v4")).unwrap();
+    config.set_endpoint(ddns_gateway::providers::Kind::Cloudflare, Endpoint::parse(&format!("https://{plain}/client/v4")).unwrap());
     let gw = Gateway::start_app(Arc::new(App::with_clock_floor(config, 0))).await;
     let r = gw.get(&q("home", "1.2.3.4"), &[("X-Upstream-Authorization", CRED)]).await;
     assert_eq!(r.status, 502);
@@ -347,9 +347,9 @@ async fn zone_cache_stays_bounded() {
             assert_eq!(status, 200, "{body}");
             unchanged += usize::from(body.contains(r#""action":"unchanged""#));
         }
-        assert!(app.cloudflare.cached_zones() <= MAX_ZONES);
+        assert!(app.providers.cloudflare.cached_zones() <= MAX_ZONES);
     }
     assert_eq!(unchanged, 20_000);
-    assert_eq!(app.cloudflare.cached_zones(), MAX_ZONES);
+    assert_eq!(app.providers.cloudflare.cached_zones(), MAX_ZONES);
     gw.stop().await;
 }

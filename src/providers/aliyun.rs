@@ -10,13 +10,14 @@ use http::Method;
 use serde_json::Value;
 
 use super::aliyun_sign::signed_query;
-use super::{Call, Change, Clock, Provider, Record, hex};
+use super::{
+    Call, Change, Clock, Listing, Meaning, Modified, Provider, Record, Shape, Signed, Spec, exchange_signed, hex,
+};
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::time::Utc;
 use crate::upstream::{Client, Endpoint, Response};
-use crate::warn;
 
-const NAME: &str = "Aliyun";
+const NAME: &str = Aliyun::SPEC.name;
 const VERSION: &str = "2015-01-09";
 /// The most DescribeDomainRecords returns per page.
 const PAGE_SIZE: u64 = 500;
@@ -42,12 +43,7 @@ fn nonce() -> String {
 }
 
 impl Aliyun {
-    pub fn new(endpoint: Endpoint, client: Arc<Client>) -> Aliyun {
-        Aliyun { endpoint, client, clock: Clock::default() }
-    }
-
-    /// One signed action. A timestamp the server calls expired is re-signed once with the
-    /// server's clock (from its `Date` header).
+    /// One signed action (GET with the signature in the query).
     async fn call(
         &self,
         call: &mut Call<'_>,
@@ -55,10 +51,10 @@ impl Aliyun {
         action: &str,
         params: &[(&str, &str)],
     ) -> Result<Value, Error> {
-        let (id, secret) = call.cred.pair()?;
-        let mut retried = false;
-        loop {
-            let timestamp = Utc::from_unix(self.clock.now()).iso8601();
+        let cred = call.cred;
+        let (id, secret) = cred.pair()?;
+        let sign = |now: i64| {
+            let timestamp = Utc::from_unix(now).iso8601();
             let nonce = nonce();
             let mut all: Vec<(&str, &str)> = vec![
                 ("Action", action),
@@ -72,22 +68,10 @@ impl Aliyun {
             ];
             all.extend_from_slice(params);
             let target = format!("/?{}", signed_query(secret, &all));
-            let resp = self
-                .client
-                .send(&self.endpoint, Method::GET, &target, &[], Vec::new())
-                .await
-                .map_err(|fault| Error::Upstream { op, provider: NAME, fault })?;
-            match parse(call, op, action, &resp) {
-                Err(Error::Provider { err, .. }) if err.code == "InvalidTimeStamp.Expired" && !retried => {
-                    let Some(offset) = self.clock.learn(&resp) else {
-                        return Err(Error::Provider { op, err });
-                    };
-                    warn!("Aliyun says our clock is off by {offset} s; signing with Aliyun's time");
-                    retried = true;
-                }
-                other => return other,
-            }
-        }
+            Signed { method: Method::GET, target, headers: Vec::new(), body: Vec::new() }
+        };
+        let read = |resp: &Response| parse(call, op, action, resp);
+        exchange_signed(&Self::SPEC, &self.client, &self.endpoint, &self.clock, op, sign, read).await
     }
 
     async fn set_remark(&self, call: &mut Call<'_>, id: &str, remark: &str) -> Result<(), Error> {
@@ -105,24 +89,48 @@ impl Aliyun {
     }
 }
 
-/// The RR Aliyun uses: `@` for the apex, else the record name.
-fn rr<'a>(call: &'a Call<'_>) -> &'a str {
-    &call.req.record
-}
-
 impl Provider for Aliyun {
-    async fn list(&self, call: &mut Call<'_>) -> Result<Vec<Record>, Error> {
-        let zone = call.req.zone.clone();
-        let want_rr = rr(call).to_string();
-        let rtype = call.req.rtype.as_str();
+    const SPEC: Spec = Spec {
+        id: "aliyun",
+        name: "Aliyun",
+        endpoint_key: "providers.aliyun.endpoint",
+        default_endpoint: "https://alidns.aliyuncs.com",
+        credential: Shape::IdAndSecret,
+        signs_with_clock: true,
+        max_comment: crate::request::MAX_COMMENT,
+        // Any other code on a write is about the values we passed on.
+        errors: &[
+            ("InvalidDomainName.NoExist", Meaning::NoZone),
+            ("IncorrectDomainUser", Meaning::NoZone),
+            ("InvalidTimeStamp.Expired", Meaning::Clock),
+            ("Throttling*", Meaning::RateLimit(None)),
+            ("InvalidAccessKeyId*", Meaning::Credential),
+            ("SignatureDoesNotMatch", Meaning::Credential),
+            ("InvalidSecurityToken*", Meaning::Credential),
+            ("Forbidden*", Meaning::Credential),
+            ("SignatureNonceUsed", Meaning::Outage),
+            ("InternalError*", Meaning::Outage),
+            ("ServiceUnavailable*", Meaning::Outage),
+            ("UnknownError*", Meaning::Outage),
+        ],
+    };
+    type Zone = ();
+
+    fn new(endpoint: Endpoint, client: Arc<Client>) -> Aliyun {
+        Aliyun { endpoint, client, clock: Clock::default() }
+    }
+
+    async fn list(&self, call: &mut Call<'_>) -> Result<Listing<()>, Error> {
+        let want = call.want;
+        let rtype = want.rtype.as_str();
         let mut out = Vec::new();
         let mut seen = 0;
         for page in 1..=MAX_PAGES {
             let (page_s, size_s) = (page.to_string(), PAGE_SIZE.to_string());
             // RRKeyWord is a fuzzy match (`home` finds `home2`, `a.home`): keep exact hits only.
             let params = [
-                ("DomainName", zone.as_str()),
-                ("RRKeyWord", want_rr.as_str()),
+                ("DomainName", want.zone.as_str()),
+                ("RRKeyWord", want.name.as_str()),
                 ("TypeKeyWord", rtype),
                 ("PageNumber", page_s.as_str()),
                 ("PageSize", size_s.as_str()),
@@ -130,7 +138,7 @@ impl Provider for Aliyun {
             let v = self.call(call, Op::Query, "DescribeDomainRecords", &params).await?;
             let records = v["DomainRecords"]["Record"].as_array().cloned().unwrap_or_default();
             for r in &records {
-                let same = r["RR"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(&want_rr));
+                let same = r["RR"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(&want.name));
                 if same && r["Type"].as_str() == Some(rtype) {
                     out.push(record(r)?);
                 }
@@ -142,18 +150,17 @@ impl Provider for Aliyun {
                 break;
             }
         }
-        Ok(out)
+        Ok(Listing { zone: (), records: out })
     }
 
-    async fn create(&self, call: &mut Call<'_>) -> Result<Record, Error> {
-        let zone = call.req.zone.clone();
-        let (record_rr, value) = (rr(call).to_string(), call.req.value.clone());
-        let ttl = call.req.ttl.map(|t| t.to_string());
+    async fn create(&self, call: &mut Call<'_>, _: &()) -> Result<Record, Error> {
+        let want = call.want;
+        let ttl = want.ttl.map(|t| t.to_string());
         let mut params = vec![
-            ("DomainName", zone.as_str()),
-            ("RR", record_rr.as_str()),
-            ("Type", call.req.rtype.as_str()),
-            ("Value", value.as_str()),
+            ("DomainName", want.zone.as_str()),
+            ("RR", want.name.as_str()),
+            ("Type", want.rtype.as_str()),
+            ("Value", want.value.as_str()),
         ];
         if let Some(t) = &ttl {
             params.push(("TTL", t));
@@ -161,34 +168,33 @@ impl Provider for Aliyun {
         let v = self.call(call, Op::Create, "AddDomainRecord", &params).await?;
         let id =
             id_of(&v["RecordId"]).ok_or(Error::BadAnswer { op: Op::Create, provider: NAME, status: 200 })?;
-        let mut rec =
-            Record { id, value, ttl: call.req.ttl.unwrap_or(DEFAULT_TTL), comment: None, line: None };
-        if let Some(c) = call.req.comment.clone() {
-            self.remark_after_write(call, &mut rec, &c).await;
+        let ttl = want.ttl.unwrap_or(DEFAULT_TTL);
+        let mut rec = Record { id, value: want.value.clone(), ttl, comment: None, line: None };
+        if let Some(c) = &want.comment {
+            self.remark_after_write(call, &mut rec, c).await;
         }
         Ok(rec)
     }
 
-    async fn update(
-        &self,
-        call: &mut Call<'_>,
-        current: &Record,
-        change: &Change,
-    ) -> Result<(Record, bool), Error> {
+    async fn modify(&self, call: &mut Call<'_>, _: &(), current: &Record, change: &Change) -> Result<Modified, Error> {
+        let want = call.want;
         let mut rec = current.clone();
         let mut wrote = false;
         if change.value.is_some() || change.ttl.is_some() {
             let value = change.value.clone().unwrap_or_else(|| current.value.clone());
-            // Without TTL Aliyun would reset it to the default: send what it is meant to be.
+            // What is not sent is reset: TTL to the default, and Line to `default`, which
+            // would move a `telecom` or `oversea` record. Send what the record has.
             let ttl = change.ttl.unwrap_or(current.ttl).to_string();
-            let record_rr = rr(call).to_string();
-            let params = [
+            let mut params = vec![
                 ("RecordId", current.id.as_str()),
-                ("RR", record_rr.as_str()),
-                ("Type", call.req.rtype.as_str()),
+                ("RR", want.name.as_str()),
+                ("Type", want.rtype.as_str()),
                 ("Value", value.as_str()),
                 ("TTL", ttl.as_str()),
             ];
+            if let Some(line) = &current.line {
+                params.push(("Line", line));
+            }
             match self.call(call, Op::Update, "UpdateDomainRecord", &params).await {
                 Ok(_) => wrote = true,
                 // Aliyun refuses a write identical to what it stores (our list was stale, or
@@ -208,7 +214,7 @@ impl Provider for Aliyun {
                 wrote = true;
             }
         }
-        Ok((rec, wrote))
+        Ok(if wrote { Modified::Changed(rec) } else { Modified::AlreadyAsWanted(rec) })
     }
 }
 
@@ -262,25 +268,7 @@ fn parse(call: &mut Call<'_>, op: Op, action: &str, resp: &Response) -> Result<V
         message = format!("{message} (the RAM policy must allow alidns:{action})");
     }
     let err = ProviderError::new(NAME, call.cred, code, &message, request_id);
-    Err(match code {
-        "InvalidDomainName.NoExist" | "IncorrectDomainUser" => {
-            Error::ZoneNotFound { zone: call.req.zone.clone(), hint: "" }
-        }
-        c if c.starts_with("Throttling") => Error::RateLimited { provider: NAME, retry_after: None },
-        c if op == Op::Query || is_provider_side(c) => Error::Provider { op, err },
-        _ => Error::Refused { op, err },
-    })
-}
-
-/// Codes about the credential, permissions, the clock or Aliyun itself, as opposed to the
-/// values of the record.
-fn is_provider_side(code: &str) -> bool {
-    ["InvalidAccessKeyId", "SignatureDoesNotMatch", "Forbidden", "InvalidTimeStamp", "SignatureNonceUsed"]
-        .iter()
-        .any(|p| code.starts_with(p))
-        || ["InternalError", "ServiceUnavailable", "UnknownError", "InvalidSecurityToken"]
-            .iter()
-            .any(|p| code.contains(p))
+    Err(Aliyun::SPEC.failure(op, call.want, err, Meaning::Values))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Cloudflare API v4 with an API token: zone id by name (cached), list by type and full
 //! name, create with POST, change with PATCH carrying only what changes (so `proxied`
-//! and everything else we do not name stay as they are).
+//! and everything else we do not name stay as they are). TXT content travels as RFC 1035
+//! quoted strings, as Cloudflare's reference asks; it stores content exactly as sent.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,12 +10,12 @@ use std::time::{Duration, Instant};
 use http::Method;
 use serde_json::{Value, json};
 
-use super::{Call, Change, Provider, Record, fingerprint};
+use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, Spec, fingerprint};
 use crate::error::{Error, Op, ProviderError, provider_field};
+use crate::record::RecordType;
 use crate::upstream::{Client, Endpoint, Response};
 use crate::urlenc::encode;
 
-const NAME: &str = "Cloudflare";
 /// Zone ids hardly ever change; a deleted and re-added zone is noticed within this time,
 /// and sooner through the error that evicts it.
 const ZONE_TTL: Duration = Duration::from_secs(600);
@@ -24,9 +25,16 @@ pub const MAX_ZONES: usize = 256;
 const PER_PAGE: u32 = 100;
 /// Far more records of one name and type than any zone has; a bound on a looping API.
 const MAX_PAGES: u32 = 50;
+/// The longest RFC 1035 character-string, in bytes.
+const MAX_STRING: usize = 255;
+/// Zone states Cloudflare keeps listing after a zone stopped being this account's.
+const DEAD_ZONES: [&str; 2] = ["deleted", "moved"];
 
 /// (fingerprint of the token, zone name) → (zone id, when learned).
 type ZoneCache = HashMap<([u8; 32], String), (String, Instant)>;
+
+/// The zone's id, learned by `list`.
+pub struct ZoneId(String);
 
 pub struct Cloudflare {
     endpoint: Endpoint,
@@ -35,15 +43,12 @@ pub struct Cloudflare {
 }
 
 impl Cloudflare {
-    pub fn new(endpoint: Endpoint, client: Arc<Client>) -> Cloudflare {
-        Cloudflare { endpoint, client, zones: Mutex::new(HashMap::new()) }
-    }
-
     fn zone_key(call: &Call<'_>) -> Result<([u8; 32], String), Error> {
-        Ok((fingerprint(&["cloudflare", call.cred.secret()?]), call.req.zone.clone()))
+        Ok((fingerprint(&["cloudflare", call.cred.secret()?]), call.want.zone.clone()))
     }
 
-    /// One API call; returns the envelope's `result` or the error it stands for.
+    /// One API call; returns the envelope's `result` and the whole envelope, or the error
+    /// it stands for.
     async fn call(
         &self,
         call: &mut Call<'_>,
@@ -62,7 +67,7 @@ impl Cloudflare {
             .client
             .send(&self.endpoint, method, target, &headers, bytes)
             .await
-            .map_err(|fault| Error::Upstream { op, provider: NAME, fault })?;
+            .map_err(|fault| Error::Upstream { op, provider: Self::SPEC.name, fault })?;
         if let Some(ray) = resp.header("cf-ray") {
             call.meta.extra.cf_ray = Some(provider_field(call.cred, ray));
         }
@@ -76,21 +81,34 @@ impl Cloudflare {
                 return Ok(id.clone());
             }
         }
-        let target = format!("/zones?name={}", encode(&call.req.zone));
+        let zone = call.want.zone.clone();
+        let target = format!("/zones?name={}", encode(&zone));
         let (result, _) = self.call(call, Op::Query, Method::GET, &target, None).await?;
-        let id = result
+        let named: Vec<&Value> = result
             .as_array()
             .into_iter()
             .flatten()
-            .find(|z| z["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&call.req.zone)))
-            .and_then(|z| z["id"].as_str())
-            .map(String::from)
-            .ok_or_else(|| Error::ZoneNotFound {
-                zone: call.req.zone.clone(),
-                hint: " (or the API token has no access to it)",
-            })?;
-        self.remember_zone(key, id.clone());
-        Ok(id)
+            .filter(|z| z["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&zone)))
+            .collect();
+        let status = |z: &Value| z["status"].as_str().unwrap_or("").to_ascii_lowercase();
+        // An account can hold a deleted or moved twin listed before the live zone: take
+        // the active one, else one still being set up (pending), never a dead one.
+        let live = named
+            .iter()
+            .find(|z| status(z) == "active")
+            .or_else(|| named.iter().find(|z| !DEAD_ZONES.contains(&status(z).as_str())));
+        let Some(id) = live.and_then(|z| z["id"].as_str()) else {
+            let hint = match named.first() {
+                Some(dead) if live.is_none() => format!(
+                    " (this account only has a {} zone of that name; add the zone again in Cloudflare)",
+                    status(dead)
+                ),
+                _ => " (or the API token has no access to it)".to_string(),
+            };
+            return Err(Error::ZoneNotFound { zone, hint });
+        };
+        self.remember_zone(key, id.to_string());
+        Ok(id.to_string())
     }
 
     /// Caches a zone id; when full, drops the expired ids first, then the oldest.
@@ -120,20 +138,21 @@ impl Cloudflare {
     }
 
     async fn list_in(&self, call: &mut Call<'_>, zone: &str) -> Result<Vec<Record>, Error> {
-        let fqdn = call.req.fqdn();
-        let rtype = call.req.rtype.as_str();
+        let fqdn = call.want.fqdn();
+        let rtype = call.want.rtype;
         let mut out = Vec::new();
         let mut page = 1;
         loop {
             let target = format!(
-                "/zones/{zone}/dns_records?type={rtype}&name={}&per_page={PER_PAGE}&page={page}",
+                "/zones/{zone}/dns_records?type={}&name={}&per_page={PER_PAGE}&page={page}",
+                rtype.as_str(),
                 encode(&fqdn)
             );
             let (result, whole) = self.call(call, Op::Query, Method::GET, &target, None).await?;
             for r in result.as_array().into_iter().flatten() {
                 let same_name = r["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&fqdn));
-                if same_name && r["type"].as_str() == Some(rtype) {
-                    out.push(record(r)?);
+                if same_name && r["type"].as_str() == Some(rtype.as_str()) {
+                    out.push(record(r, rtype, Op::Query)?);
                 }
             }
             let pages = whole["result_info"]["total_pages"].as_u64().unwrap_or(1);
@@ -146,45 +165,74 @@ impl Cloudflare {
 }
 
 impl Provider for Cloudflare {
-    async fn list(&self, call: &mut Call<'_>) -> Result<Vec<Record>, Error> {
-        let zone = self.zone_id(call).await?;
-        call.meta.zone_id = Some(zone.clone());
-        let listed = self.list_in(call, &zone).await;
-        if listed.is_err() {
-            // A cached id may be stale (zone deleted and added again): ask afresh next time.
-            self.forget_zone(call);
-        }
-        listed
+    const SPEC: Spec = Spec {
+        id: "cloudflare",
+        name: "Cloudflare",
+        endpoint_key: "providers.cloudflare.endpoint",
+        default_endpoint: "https://api.cloudflare.com/client/v4",
+        credential: Shape::Secret,
+        signs_with_clock: false,
+        // 100 on the Free plan, 500 on paid plans; the plan is not known beforehand.
+        max_comment: 500,
+        errors: &[
+            ("6003", Meaning::Credential),
+            ("6111", Meaning::Credential),
+            ("9106", Meaning::Credential),
+            ("9109", Meaning::Credential),
+            ("10000", Meaning::Credential),
+        ],
+    };
+    type Zone = ZoneId;
+
+    fn new(endpoint: Endpoint, client: Arc<Client>) -> Cloudflare {
+        Cloudflare { endpoint, client, zones: Mutex::new(HashMap::new()) }
     }
 
-    async fn create(&self, call: &mut Call<'_>) -> Result<Record, Error> {
-        let zone = call.meta.zone_id.clone().unwrap_or_default();
+    fn zone_id(zone: &ZoneId) -> Option<&str> {
+        Some(&zone.0)
+    }
+
+    async fn list(&self, call: &mut Call<'_>) -> Result<Listing<ZoneId>, Error> {
+        let zone = self.zone_id(call).await?;
+        match self.list_in(call, &zone).await {
+            Ok(records) => Ok(Listing { zone: ZoneId(zone), records }),
+            Err(e) => {
+                // A cached id may be stale (zone deleted and added again): ask afresh next time.
+                self.forget_zone(call);
+                Err(e)
+            }
+        }
+    }
+
+    async fn create(&self, call: &mut Call<'_>, zone: &ZoneId) -> Result<Record, Error> {
+        let want = call.want;
         let mut body = json!({
-            "type": call.req.rtype.as_str(),
-            "name": call.req.fqdn(),
-            "content": call.req.value,
+            "type": want.rtype.as_str(),
+            "name": want.fqdn(),
+            "content": content(want.rtype, &want.value),
             // 1 is Cloudflare's "automatic" TTL, its default for new records.
-            "ttl": call.req.ttl.unwrap_or(1),
+            "ttl": want.ttl.unwrap_or(1),
             "proxied": false,
         });
-        if let Some(c) = &call.req.comment {
+        if let Some(c) = &want.comment {
             body["comment"] = json!(c);
         }
-        let target = format!("/zones/{zone}/dns_records");
+        let target = format!("/zones/{}/dns_records", zone.0);
         let (result, _) = self.call(call, Op::Create, Method::POST, &target, Some(body)).await?;
-        record(&result)
+        record(&result, want.rtype, Op::Create)
     }
 
-    async fn update(
+    async fn modify(
         &self,
         call: &mut Call<'_>,
+        zone: &ZoneId,
         current: &Record,
         change: &Change,
-    ) -> Result<(Record, bool), Error> {
-        let zone = call.meta.zone_id.clone().unwrap_or_default();
+    ) -> Result<Modified, Error> {
+        let rtype = call.want.rtype;
         let mut body = json!({});
         if let Some(v) = &change.value {
-            body["content"] = json!(v);
+            body["content"] = json!(content(rtype, v));
         }
         if let Some(t) = change.ttl {
             body["ttl"] = json!(t);
@@ -192,17 +240,103 @@ impl Provider for Cloudflare {
         if let Some(c) = &change.comment {
             body["comment"] = json!(c);
         }
-        let target = format!("/zones/{zone}/dns_records/{}", current.id);
+        let target = format!("/zones/{}/dns_records/{}", zone.0, current.id);
         let (result, _) = self.call(call, Op::Update, Method::PATCH, &target, Some(body)).await?;
-        Ok((record(&result)?, true))
+        Ok(Modified::Changed(record(&result, rtype, Op::Update)?))
     }
 }
 
-fn record(r: &Value) -> Result<Record, Error> {
-    let bad = || Error::BadAnswer { op: Op::Query, provider: NAME, status: 200 };
+/// The `content` to send for a value.
+fn content(rtype: RecordType, value: &str) -> String {
+    if rtype == RecordType::Txt { txt_content(value) } else { value.to_string() }
+}
+
+/// TXT text as RFC 1035 character-strings: each in double quotes with `"` and `\`
+/// escaped, at most 255 bytes of text each (cut at a character boundary), separated by a
+/// space.
+pub fn txt_content(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    loop {
+        let mut end = rest.len().min(MAX_STRING);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        let (chunk, tail) = rest.split_at(end);
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push('"');
+        for c in chunk.chars() {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push('"');
+        rest = tail;
+        if rest.is_empty() {
+            return out;
+        }
+    }
+}
+
+/// The text stored TXT content stands for: its quoted strings joined (`"abc" "def"` is
+/// `abcdef`, as the dashboard splits long text), with `\"`, `\\` and `\DDD` decoded.
+/// Content that is not quoted strings (written before Cloudflare asked for quotes) is
+/// taken as it is.
+pub fn txt_text(content: &str) -> String {
+    let raw = || content.to_string();
+    let bytes = content.trim().as_bytes();
+    if bytes.first() != Some(&b'"') {
+        return raw();
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if bytes[i] != b'"' {
+            return raw();
+        }
+        i += 1;
+        loop {
+            match bytes.get(i) {
+                None => return raw(),
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    let digits = bytes.get(i + 1..i + 4).filter(|d| d.iter().all(u8::is_ascii_digit));
+                    if let Some(d) = digits {
+                        let n = d.iter().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+                        let Ok(byte) = u8::try_from(n) else { return raw() };
+                        out.push(byte);
+                        i += 4;
+                    } else {
+                        let Some(&b) = bytes.get(i + 1) else { return raw() };
+                        out.push(b);
+                        i += 2;
+                    }
+                }
+                Some(&b) => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| raw())
+}
+
+/// A record from the API; `op` names the step whose reply it came in.
+fn record(r: &Value, rtype: RecordType, op: Op) -> Result<Record, Error> {
+    let bad = || Error::BadAnswer { op, provider: Cloudflare::SPEC.name, status: 200 };
+    let content = r["content"].as_str().ok_or_else(bad)?;
     Ok(Record {
         id: r["id"].as_str().ok_or_else(bad)?.to_string(),
-        value: r["content"].as_str().ok_or_else(bad)?.to_string(),
+        value: if rtype == RecordType::Txt { txt_text(content) } else { content.to_string() },
         ttl: r["ttl"].as_u64().unwrap_or(1) as u32,
         comment: r["comment"].as_str().map(String::from),
         line: None,
@@ -211,6 +345,7 @@ fn record(r: &Value) -> Result<Record, Error> {
 
 /// Reads Cloudflare's envelope `{success, errors, result}`.
 fn envelope(call: &Call<'_>, op: Op, resp: Response) -> Result<(Value, Value), Error> {
+    let spec = &Cloudflare::SPEC;
     if resp.status == 429 {
         // Passed on as our own header: only the delta-seconds form, nothing else.
         let retry_after = resp
@@ -218,11 +353,11 @@ fn envelope(call: &Call<'_>, op: Op, resp: Response) -> Result<(Value, Value), E
             .map(str::trim)
             .filter(|s| !s.is_empty() && s.len() <= 6 && s.bytes().all(|b| b.is_ascii_digit()))
             .map(String::from);
-        return Err(Error::RateLimited { provider: NAME, retry_after });
+        return Err(Error::RateLimited { provider: spec.name, retry_after });
     }
     let whole: Value = match serde_json::from_slice(&resp.body) {
         Ok(v @ Value::Object(_)) => v,
-        _ => return Err(Error::BadAnswer { op, provider: NAME, status: resp.status }),
+        _ => return Err(Error::BadAnswer { op, provider: spec.name, status: resp.status }),
     };
     if whole["success"].as_bool() == Some(true) && (200..300).contains(&resp.status) {
         let result = whole["result"].clone();
@@ -235,13 +370,35 @@ fn envelope(call: &Call<'_>, op: Op, resp: Response) -> Result<(Value, Value), E
         _ => resp.status.to_string(),
     };
     let message = first["message"].as_str().unwrap_or("request failed");
-    let err = ProviderError::new(NAME, call.cred, &code, message, resp.header("cf-ray"));
+    let err = ProviderError::new(spec.name, call.cred, &code, message, resp.header("cf-ray"));
     // A 400 on a write is Cloudflare refusing the values we passed on (bad content, TTL,
     // comment too long, a conflicting record): the caller's to fix. Anything else —
-    // credential, permission, outage — is the provider's side.
-    if op != Op::Query && resp.status == 400 {
-        Err(Error::Refused { op, err })
-    } else {
-        Err(Error::Provider { op, err })
+    // outage, a stale id — is the provider's side.
+    let fallback = if resp.status == 400 { Meaning::Values } else { Meaning::Outage };
+    Err(spec.failure(op, call.want, err, fallback))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn txt_strings_round_trip() {
+        assert_eq!(txt_content("v=spf1 -all"), r#""v=spf1 -all""#);
+        assert_eq!(txt_content(r#"say "hi" \o/"#), r#""say \"hi\" \\o/""#);
+        let long = "a".repeat(300);
+        assert_eq!(txt_content(&long), format!("\"{}\" \"{}\"", "a".repeat(255), "a".repeat(45)));
+        // Cut at a character boundary: 254 ASCII bytes and then a 3-byte character.
+        let wide = format!("{}中文", "x".repeat(254));
+        assert_eq!(txt_content(&wide), format!("\"{}\" \"中文\"", "x".repeat(254)));
+        for text in ["v=spf1 -all", r#"a"b\c"#, &long, &wide, "", "  spaced  "] {
+            assert_eq!(txt_text(&txt_content(text)), text);
+        }
+        assert_eq!(txt_text(r#""abc" "def""#), "abcdef");
+        assert_eq!(txt_text(r#""a\065\"""#), "aA\"");
+        // Not quoted strings: as stored.
+        for raw in ["plain text", r#""unterminated"#, r#""a" b"#, r#""\999""#] {
+            assert_eq!(txt_text(raw), raw);
+        }
     }
 }

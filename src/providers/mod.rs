@@ -1,32 +1,185 @@
-//! DNS providers behind one trait. `update::run` does the deciding (create, update or leave
-//! alone); a provider only lists, creates and changes records in its own API's terms.
+//! DNS providers behind one trait, and the one registry of them. Everything a provider is
+//! lives in its own module: its `Spec` (name, default endpoint, credential shape, clock
+//! signing, limits, error-code table) and how it lists, creates and modifies records in
+//! its API's terms. `reconcile` does the deciding (create, modify or leave alone).
+//!
+//! Adding a provider: a module here with a `Provider` impl, and one line in `registry!`.
 
-pub mod aliyun;
 pub mod aliyun_sign;
-pub mod cloudflare;
-pub mod tencent;
+pub mod reconcile;
 pub mod tencent_sign;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::UNIX_EPOCH;
 
+use http::Method;
 use serde::Serialize;
 
 use crate::credentials::Credential;
-use crate::error::Error;
-use crate::request::UpdateRequest;
+use crate::error::{Error, Op, ProviderError};
+use crate::record::Desired;
 use crate::time::unix_now;
-use crate::upstream::Response;
+use crate::upstream::{Client, Endpoint, Response};
+use crate::warn;
+use reconcile::Outcome;
+
+/// Generates, from one line per provider, the `Kind` enum, the set of instances and the
+/// one dispatch match.
+macro_rules! registry {
+    ($($variant:ident => $module:ident :: $ty:ident),+ $(,)?) => {
+        $(pub mod $module;)+
+
+        /// Which provider a request names.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Kind {
+            $($variant),+
+        }
+
+        impl Kind {
+            /// Every provider, in the order messages list them.
+            pub const ALL: &'static [Kind] = &[$(Kind::$variant),+];
+
+            pub fn spec(self) -> &'static Spec {
+                match self {
+                    $(Kind::$variant => &<$module::$ty as Provider>::SPEC),+
+                }
+            }
+        }
+
+        /// One instance of every provider (each keeps its own caches and clock), sharing
+        /// one HTTPS client.
+        pub struct Providers {
+            $(pub $module: $module::$ty),+
+        }
+
+        impl Providers {
+            pub fn new(endpoint: impl Fn(Kind) -> Endpoint, client: Arc<Client>) -> Providers {
+                Providers { $($module: <$module::$ty as Provider>::new(endpoint(Kind::$variant), client.clone())),+ }
+            }
+
+            /// Makes the provider's record what the call asks for.
+            pub async fn reconcile(&self, kind: Kind, call: Call<'_>) -> Result<Outcome, Error> {
+                // Boxed: a provider's calls are the largest part of a request's state, and
+                // only requests past their lock need it; the many that wait stay small.
+                match kind {
+                    $(Kind::$variant => Box::pin(reconcile::run(&self.$module, call)).await),+
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    Cloudflare => cloudflare::Cloudflare,
+    Aliyun => aliyun::Aliyun,
+    Tencent => tencent::Tencent,
+}
+
+impl Kind {
+    /// The provider a request names, in any case.
+    pub fn from_id(id: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.spec().id.eq_ignore_ascii_case(id))
+    }
+
+    /// `cloudflare, aliyun, tencent`.
+    pub fn ids() -> String {
+        Kind::ALL.iter().map(|k| k.spec().id).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// What a provider is, apart from its code.
+pub struct Spec {
+    /// How requests, replies and the config name it: `cloudflare`.
+    pub id: &'static str,
+    /// How messages name it: `Cloudflare`.
+    pub name: &'static str,
+    /// `providers.<id>.endpoint`.
+    pub endpoint_key: &'static str,
+    pub default_endpoint: &'static str,
+    pub credential: Shape,
+    /// Whether its requests carry a timestamp it checks (so a router's unset clock matters
+    /// even over plain HTTP).
+    pub signs_with_clock: bool,
+    /// The longest comment (remark) it takes, in characters: checked before any write.
+    pub max_comment: usize,
+    /// Its error codes and what they mean; the first match wins. `Foo*` matches every
+    /// code starting with `Foo`.
+    pub errors: &'static [(&'static str, Meaning)],
+}
+
+impl Spec {
+    /// What an error code means, by the provider's table.
+    pub fn meaning(&self, code: &str) -> Option<Meaning> {
+        self.errors
+            .iter()
+            .find(|(pattern, _)| match pattern.strip_suffix('*') {
+                Some(prefix) => code.starts_with(prefix),
+                None => code == *pattern,
+            })
+            .map(|(_, m)| *m)
+    }
+
+    /// The request-path error for a provider's refusal.
+    pub fn failure(&self, op: Op, want: &Desired, err: ProviderError, fallback: Meaning) -> Error {
+        match self.meaning(&err.code).unwrap_or(fallback) {
+            Meaning::NoZone => Error::ZoneNotFound { zone: want.zone.clone(), hint: String::new() },
+            Meaning::RateLimit(secs) => {
+                Error::RateLimited { provider: self.name, retry_after: secs.map(|s| s.to_string()) }
+            }
+            Meaning::Credential => Error::Denied { op, err },
+            Meaning::Values if op != Op::Query => Error::Refused { op, err },
+            Meaning::Values | Meaning::Outage | Meaning::Clock => Error::Provider { op, err },
+        }
+    }
+}
+
+/// The credential a provider needs in `X-Upstream-Authorization`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// `secret` only (an API token).
+    Secret,
+    /// `id` and `secret` (an access key pair).
+    IdAndSecret,
+}
+
+impl Shape {
+    /// The 400 naming what is missing, if anything.
+    pub fn check(self, cred: &Credential) -> Result<(), Error> {
+        match self {
+            Shape::Secret => cred.secret().map(drop),
+            Shape::IdAndSecret => cred.pair().map(drop),
+        }
+    }
+}
+
+/// What an error code from a provider means for the client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Meaning {
+    /// The zone is not in this account: 404.
+    NoZone,
+    /// Slow down: 503, with `Retry-After` when the provider's documentation names a time.
+    RateLimit(Option<u32>),
+    /// The credential, its permissions or the account: 502 "credential or permission",
+    /// whether on a read or a write.
+    Credential,
+    /// The values passed on: 422 on a write (502 on a read: we chose those values).
+    Values,
+    /// The provider's own trouble: 502.
+    Outage,
+    /// Our timestamp is off: signed once more with the provider's clock, then 502.
+    Clock,
+}
 
 /// One record as the provider stores it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
     pub id: String,
+    /// The content, as the text it stands for (Cloudflare's TXT strings decoded).
     pub value: String,
     pub ttl: u32,
     /// `None` when the provider has none (or does not report it).
     pub comment: Option<String>,
-    /// The resolution line (Tencent), kept as it is on updates.
+    /// The resolution line (Aliyun, Tencent), kept as it is on updates.
     pub line: Option<String>,
 }
 
@@ -45,10 +198,10 @@ pub struct Extra {
     pub cf_ray: Option<String>,
 }
 
-/// One update in flight: what was asked, with what credential, and what the provider
-/// calls have told us so far.
+/// One request in flight: the record wanted, with what credential, and what the
+/// provider's answers said about themselves (ids for the reply) and warnings.
 pub struct Call<'a> {
-    pub req: &'a UpdateRequest,
+    pub want: &'a Desired,
     pub cred: &'a Credential,
     pub meta: Meta,
     pub warnings: Vec<String>,
@@ -68,21 +221,87 @@ impl Change {
     }
 }
 
+/// The records of the wanted name and type, and what listing them taught the provider
+/// that creating or modifying needs (Cloudflare's zone id).
+pub struct Listing<Z> {
+    pub zone: Z,
+    pub records: Vec<Record>,
+}
+
+/// What `modify` did.
+#[derive(Debug)]
+pub enum Modified {
+    /// The provider changed the record; this is it now.
+    Changed(Record),
+    /// The provider found it already as wanted (our list was stale).
+    AlreadyAsWanted(Record),
+}
+
 #[allow(async_fn_in_trait)]
-pub trait Provider {
-    /// Every record whose name is exactly the request's name (case-insensitive) and whose
-    /// type is the request's type.
-    async fn list(&self, call: &mut Call<'_>) -> Result<Vec<Record>, Error>;
+pub trait Provider: Sized {
+    const SPEC: Spec;
+    /// What `list` learns for `create` and `modify`.
+    type Zone;
+
+    fn new(endpoint: Endpoint, client: Arc<Client>) -> Self;
+    /// Every record whose name is exactly the wanted name (case-insensitive) and whose
+    /// type is the wanted type.
+    async fn list(&self, call: &mut Call<'_>) -> Result<Listing<Self::Zone>, Error>;
     /// Creates the record; ttl and comment only if the request has them.
-    async fn create(&self, call: &mut Call<'_>) -> Result<Record, Error>;
-    /// Changes exactly the fields in `change`; returns the record as it is afterwards, and
-    /// whether the provider changed anything (it may find the record already as wanted).
-    async fn update(
+    async fn create(&self, call: &mut Call<'_>, zone: &Self::Zone) -> Result<Record, Error>;
+    /// Changes exactly the fields in `change`.
+    async fn modify(
         &self,
         call: &mut Call<'_>,
+        zone: &Self::Zone,
         current: &Record,
         change: &Change,
-    ) -> Result<(Record, bool), Error>;
+    ) -> Result<Modified, Error>;
+    /// The zone id for the reply's metadata, if the provider has one.
+    fn zone_id(_zone: &Self::Zone) -> Option<&str> {
+        None
+    }
+}
+
+/// One request as a signing provider builds it for a moment in time.
+pub struct Signed {
+    pub method: Method,
+    pub target: String,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Sign → send → read; when the provider says our timestamp is off (a `Meaning::Clock`
+/// code), learn its clock from the `Date` header and sign once more.
+#[allow(clippy::too_many_arguments)]
+pub async fn exchange_signed<T>(
+    spec: &'static Spec,
+    client: &Client,
+    endpoint: &Endpoint,
+    clock: &Clock,
+    op: Op,
+    sign: impl Fn(i64) -> Signed,
+    mut read: impl FnMut(&Response) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let mut retried = false;
+    loop {
+        let req = sign(clock.now());
+        let headers: Vec<(&str, &str)> = req.headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let resp = client
+            .send(endpoint, req.method, &req.target, &headers, req.body)
+            .await
+            .map_err(|fault| Error::Upstream { op, provider: spec.name, fault })?;
+        match read(&resp) {
+            Err(Error::Provider { err, .. }) if !retried && spec.meaning(&err.code) == Some(Meaning::Clock) => {
+                let Some(offset) = clock.learn(&resp) else {
+                    return Err(Error::Provider { op, err });
+                };
+                warn!("{} says our clock is off by {offset} s; signing with its time", spec.name);
+                retried = true;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// A digest that stands for a secret in maps and caches, so none of them holds the secret.
@@ -138,5 +357,31 @@ impl Clock {
         let offset = theirs - unix_now();
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = offset;
         Some(offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_agree_with_themselves() {
+        for kind in Kind::ALL {
+            let spec = kind.spec();
+            assert_eq!(spec.endpoint_key, format!("providers.{}.endpoint", spec.id));
+            assert_eq!(Kind::from_id(&spec.id.to_ascii_uppercase()), Some(*kind));
+            assert!(Endpoint::parse(spec.default_endpoint).is_ok(), "{}", spec.id);
+            assert!(spec.max_comment <= crate::request::MAX_COMMENT);
+        }
+        assert_eq!(Kind::ids(), "cloudflare, aliyun, tencent");
+    }
+
+    #[test]
+    fn error_tables_match_exactly_or_by_declared_prefix() {
+        let spec = Kind::Tencent.spec();
+        assert_eq!(spec.meaning("AuthFailure.SignatureExpire"), Some(Meaning::Clock));
+        assert_eq!(spec.meaning("InvalidParameter.PermissionDenied"), Some(Meaning::Credential));
+        assert_eq!(spec.meaning("InvalidParameter.RecordValueInvalid"), Some(Meaning::Values));
+        assert!(matches!(spec.meaning("InvalidParameter.OperationIsTooFrequent"), Some(Meaning::RateLimit(_))));
     }
 }

@@ -10,12 +10,14 @@ use http::Method;
 use serde_json::{Value, json};
 
 use super::tencent_sign::sign;
-use super::{Call, Change, Clock, Provider, Record, fingerprint};
+use super::{
+    Call, Change, Clock, Listing, Meaning, Modified, Provider, Record, Shape, Signed, Spec, exchange_signed,
+    fingerprint,
+};
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::upstream::{Client, Endpoint, Response};
-use crate::warn;
 
-const NAME: &str = "Tencent";
+const NAME: &str = Tencent::SPEC.name;
 const VERSION: &str = "2021-03-23";
 const SERVICE: &str = "dnspod";
 const CONTENT_TYPE: &str = "application/json; charset=utf-8";
@@ -38,62 +40,97 @@ pub struct Tencent {
 
 fn recent_key(call: &Call<'_>) -> [u8; 32] {
     let id = call.cred.id.as_deref().unwrap_or("");
-    fingerprint(&["tencent", id, &call.req.zone, &call.req.record, call.req.rtype.as_str()])
+    fingerprint(&["tencent", id, &call.want.zone, &call.want.name, call.want.rtype.as_str()])
 }
 
 impl Tencent {
-    pub fn new(endpoint: Endpoint, client: Arc<Client>) -> Tencent {
-        Tencent { endpoint, client, clock: Clock::default(), recent: Mutex::new(HashMap::new()) }
-    }
-
     fn recent(&self) -> std::sync::MutexGuard<'_, Recent> {
         self.recent.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// One signed action; re-signed once with the server's clock if it calls ours expired.
+    /// One signed action (POST / with a JSON body).
     async fn call(&self, call: &mut Call<'_>, op: Op, action: &str, body: &Value) -> Result<Value, Error> {
-        let (id, secret) = call.cred.pair()?;
+        let cred = call.cred;
+        let (id, secret) = cred.pair()?;
         let body = body.to_string().into_bytes();
         // Signed for the host we actually send to (tests and proxies use other endpoints).
         let host = self.endpoint.authority();
-        let mut retried = false;
-        loop {
-            let signed = sign(id, secret, SERVICE, &host, CONTENT_TYPE, &body, self.clock.now());
-            let headers = [
-                ("authorization", signed.authorization.as_str()),
-                ("content-type", CONTENT_TYPE),
-                ("x-tc-action", action),
-                ("x-tc-version", VERSION),
-                ("x-tc-timestamp", signed.timestamp.as_str()),
+        let sign = |now: i64| {
+            let signed = sign(id, secret, SERVICE, &host, CONTENT_TYPE, &body, now);
+            let headers = vec![
+                ("authorization", signed.authorization),
+                ("content-type", CONTENT_TYPE.to_string()),
+                ("x-tc-action", action.to_string()),
+                ("x-tc-version", VERSION.to_string()),
+                ("x-tc-timestamp", signed.timestamp),
             ];
-            let resp = self
-                .client
-                .send(&self.endpoint, Method::POST, "/", &headers, body.clone())
-                .await
-                .map_err(|fault| Error::Upstream { op, provider: NAME, fault })?;
-            match parse(call, op, &resp) {
-                Err(Error::Provider { err, .. }) if err.code == "AuthFailure.SignatureExpire" && !retried => {
-                    let Some(offset) = self.clock.learn(&resp) else {
-                        return Err(Error::Provider { op, err });
-                    };
-                    warn!("Tencent says our clock is off by {offset} s; signing with Tencent's time");
-                    retried = true;
-                }
-                other => return other,
-            }
-        }
+            Signed { method: Method::POST, target: "/".into(), headers, body: body.clone() }
+        };
+        let read = |resp: &Response| parse(call, op, resp);
+        exchange_signed(&Self::SPEC, &self.client, &self.endpoint, &self.clock, op, sign, read).await
     }
 }
 
 impl Provider for Tencent {
-    async fn list(&self, call: &mut Call<'_>) -> Result<Vec<Record>, Error> {
-        let rtype = call.req.rtype.as_str();
+    const SPEC: Spec = Spec {
+        id: "tencent",
+        name: "Tencent",
+        endpoint_key: "providers.tencent.endpoint",
+        default_endpoint: "https://dnspod.tencentcloudapi.com",
+        credential: Shape::IdAndSecret,
+        signs_with_clock: true,
+        // InvalidParameter.RemarkTooLong: "不能超过200个字".
+        max_comment: 200,
+        // From the SDK's errors.go (dnspod 2021-03-23). Exact codes first: several
+        // account and rate-limit problems hide under InvalidParameter.
+        errors: &[
+            ("InvalidParameterValue.DomainNotExists", Meaning::NoZone),
+            ("FailedOperation.NotDomainOwner", Meaning::NoZone),
+            ("AuthFailure.SignatureExpire", Meaning::Clock),
+            // "当前操作过于频繁，请 1 分钟后重试" / "您操作过于频繁，请稍后重试".
+            ("InvalidParameter.OperationIsTooFrequent", Meaning::RateLimit(Some(60))),
+            ("InvalidParameter.Common", Meaning::RateLimit(Some(60))),
+            // The API's own limit is per second.
+            ("RequestLimitExceeded*", Meaning::RateLimit(Some(1))),
+            ("AuthFailure*", Meaning::Credential),
+            ("UnauthorizedOperation*", Meaning::Credential),
+            ("OperationDenied*", Meaning::Credential),
+            ("InvalidParameter.PermissionDenied", Meaning::Credential),
+            ("InvalidParameter.InvalidSecretId", Meaning::Credential),
+            ("InvalidParameter.InvalidSignature", Meaning::Credential),
+            ("InvalidParameter.TimestampExpired", Meaning::Credential),
+            ("InvalidParameter.AccountIsBanned", Meaning::Credential),
+            ("InvalidParameter.RequestIpLimited", Meaning::Credential),
+            ("InvalidParameter.UnrealNameUser", Meaning::Credential),
+            ("InvalidParameter.UserAlreadyLocked", Meaning::Credential),
+            ("InvalidParameter.LoginToken*", Meaning::Credential),
+            ("LimitExceeded.FailedLoginLimitExceeded", Meaning::Credential),
+            ("FailedOperation.AccountIsLocked", Meaning::Credential),
+            ("FailedOperation.LoginAreaNotAllowed", Meaning::Credential),
+            ("FailedOperation.LoginFailed", Meaning::Credential),
+            ("FailedOperation.LoginTimeout", Meaning::Credential),
+            ("FailedOperation.NotRealNamedUser", Meaning::Credential),
+            ("FailedOperation.NotResourceOwner", Meaning::Credential),
+            ("InvalidParameter*", Meaning::Values),
+            ("LimitExceeded*", Meaning::Values),
+            ("MissingParameter", Meaning::Values),
+        ],
+    };
+    type Zone = ();
+
+    fn new(endpoint: Endpoint, client: Arc<Client>) -> Tencent {
+        Tencent { endpoint, client, clock: Clock::default(), recent: Mutex::new(HashMap::new()) }
+    }
+
+    async fn list(&self, call: &mut Call<'_>) -> Result<Listing<()>, Error> {
+        let want = call.want;
+        let rtype = want.rtype.as_str();
         let mut out = Vec::new();
         let mut offset = 0;
         loop {
             let body = json!({
-                "Domain": call.req.zone,
-                "Subdomain": call.req.record,
+                "Domain": want.zone,
+                "Subdomain": want.name,
                 "RecordType": rtype,
                 "Limit": LIMIT,
                 "Offset": offset,
@@ -106,7 +143,7 @@ impl Provider for Tencent {
             };
             let list = v["RecordList"].as_array().cloned().unwrap_or_default();
             for r in &list {
-                let same = r["Name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&call.req.record));
+                let same = r["Name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&want.name));
                 if same && r["Type"].as_str() == Some(rtype) {
                     out.push(record(r)?);
                 }
@@ -128,21 +165,22 @@ impl Provider for Tencent {
                 out.push(rec.clone());
             }
         }
-        Ok(out)
+        Ok(Listing { zone: (), records: out })
     }
 
-    async fn create(&self, call: &mut Call<'_>) -> Result<Record, Error> {
+    async fn create(&self, call: &mut Call<'_>, _: &()) -> Result<Record, Error> {
+        let want = call.want;
         let mut body = json!({
-            "Domain": call.req.zone,
-            "SubDomain": call.req.record,
-            "RecordType": call.req.rtype.as_str(),
+            "Domain": want.zone,
+            "SubDomain": want.name,
+            "RecordType": want.rtype.as_str(),
             "RecordLine": DEFAULT_LINE,
-            "Value": call.req.value,
+            "Value": want.value,
         });
-        if let Some(t) = call.req.ttl {
+        if let Some(t) = want.ttl {
             body["TTL"] = json!(t);
         }
-        if let Some(c) = &call.req.comment {
+        if let Some(c) = &want.comment {
             body["Remark"] = json!(c);
         }
         let v = self.call(call, Op::Create, "CreateRecord", &body).await?;
@@ -150,21 +188,17 @@ impl Provider for Tencent {
             v["RecordId"].as_u64().ok_or(Error::BadAnswer { op: Op::Create, provider: NAME, status: 200 })?;
         let rec = Record {
             id: id.to_string(),
-            value: call.req.value.clone(),
-            ttl: call.req.ttl.unwrap_or(DEFAULT_TTL),
-            comment: call.req.comment.clone(),
+            value: want.value.clone(),
+            ttl: want.ttl.unwrap_or(DEFAULT_TTL),
+            comment: want.comment.clone(),
             line: Some(DEFAULT_LINE.into()),
         };
         self.recent().insert(recent_key(call), (rec.clone(), Instant::now()));
         Ok(rec)
     }
 
-    async fn update(
-        &self,
-        call: &mut Call<'_>,
-        current: &Record,
-        change: &Change,
-    ) -> Result<(Record, bool), Error> {
+    async fn modify(&self, call: &mut Call<'_>, _: &(), current: &Record, change: &Change) -> Result<Modified, Error> {
+        let want = call.want;
         let id: u64 = current.id.parse().map_err(|_| Error::BadAnswer {
             op: Op::Update,
             provider: NAME,
@@ -174,9 +208,9 @@ impl Provider for Tencent {
         // ModifyRecord resets what it is not given: send the TTL and line the record has.
         let ttl = change.ttl.unwrap_or(current.ttl);
         let mut body = json!({
-            "Domain": call.req.zone,
-            "SubDomain": call.req.record,
-            "RecordType": call.req.rtype.as_str(),
+            "Domain": want.zone,
+            "SubDomain": want.name,
+            "RecordType": want.rtype.as_str(),
             "RecordLine": current.line.as_deref().unwrap_or(DEFAULT_LINE),
             "Value": value,
             "RecordId": id,
@@ -201,7 +235,7 @@ impl Provider for Tencent {
         if let Some((remembered, _)) = self.recent().get_mut(&key) {
             *remembered = rec.clone();
         }
-        Ok((rec, true))
+        Ok(Modified::Changed(rec))
     }
 }
 
@@ -231,16 +265,5 @@ fn parse(call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Value, Error> {
     };
     let message = v["Error"]["Message"].as_str().unwrap_or("request failed");
     let err = ProviderError::new(NAME, call.cred, code, message, request_id);
-    Err(match code {
-        "InvalidParameterValue.DomainNotExists" => {
-            Error::ZoneNotFound { zone: call.req.zone.clone(), hint: "" }
-        }
-        c if c.starts_with("RequestLimitExceeded") => {
-            Error::RateLimited { provider: NAME, retry_after: None }
-        }
-        c if op != Op::Query && (c.starts_with("InvalidParameter") || c.starts_with("LimitExceeded")) => {
-            Error::Refused { op, err }
-        }
-        _ => Error::Provider { op, err },
-    })
+    Err(Tencent::SPEC.failure(op, call.want, err, Meaning::Outage))
 }

@@ -1,8 +1,9 @@
 //! A fake Cloudflare API v4 on loopback that behaves like the real one where the gateway
-//! can tell: bearer token enforced (9109 / 6003), zones by name, records listed by type and
-//! case-insensitive name with pagination (per_page capped to force several pages), TXT
-//! content quoted on write, PATCH changing only named fields, validation errors on write,
-//! `cf-ray` on every answer.
+//! can tell: bearer token enforced (9109 / 6003), zones by name with their status (a
+//! deleted or moved twin is listed too), records listed by type and case-insensitive name
+//! with pagination (per_page capped to force several pages), content stored exactly as sent
+//! (TXT is not quoted for you; one quoted string over 255 bytes is split, as the API does),
+//! PATCH changing only named fields, validation errors on write, `cf-ray` on every answer.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -47,7 +48,8 @@ pub struct State {
     pub token: String,
     /// Also accept every token that starts with this (many distinct credentials).
     pub token_prefix: Option<String>,
-    pub zones: Vec<(String, String)>,
+    /// (id, name, status), listed in this order.
+    pub zones: Vec<(String, String, String)>,
     pub records: Vec<CfRecord>,
     pub per_page_cap: usize,
     pub calls: Vec<SeenCall>,
@@ -58,6 +60,8 @@ pub struct State {
     pub fault_cycle: Vec<FakeResp>,
     /// Wait this long before every answer.
     pub delay: std::time::Duration,
+    /// Answer the first request of this method with this instead.
+    pub fault_on: Option<(String, FakeResp)>,
 }
 
 #[derive(Clone)]
@@ -82,7 +86,7 @@ impl FakeCloudflare {
     pub async fn start(token: &str, zones: &[(&str, &str)]) -> FakeCloudflare {
         let state = Arc::new(Mutex::new(State {
             token: token.into(),
-            zones: zones.iter().map(|(i, n)| (i.to_string(), n.to_string())).collect(),
+            zones: zones.iter().map(|(i, n)| (i.to_string(), n.to_string(), "active".to_string())).collect(),
             per_page_cap: 2,
             next_id: 1,
             ..State::default()
@@ -106,6 +110,9 @@ impl FakeCloudflare {
                     }
                     _ => None,
                 };
+                if forced.is_none() && st.fault_on.as_ref().is_some_and(|(m, _)| *m == req.method) {
+                    forced = st.fault_on.take().map(|(_, r)| r);
+                }
                 if forced.is_none() && !st.fault_cycle.is_empty() {
                     forced = Some(st.fault_cycle[seq % st.fault_cycle.len()].clone());
                 }
@@ -136,6 +143,21 @@ impl FakeCloudflare {
             proxied: false,
         });
         id
+    }
+
+    /// A zone of that name listed before the others, in a state like `deleted` or `moved`.
+    pub fn add_zone_first(&self, id: &str, name: &str, status: &str) {
+        self.state.lock().unwrap().zones.insert(0, (id.into(), name.into(), status.into()));
+    }
+
+    /// Answers the first request of `method` with `resp`.
+    pub fn fail_method(&self, method: &str, resp: FakeResp) {
+        self.state.lock().unwrap().fault_on = Some((method.into(), resp));
+    }
+
+    /// Write calls (POST, PATCH, PUT, DELETE) so far.
+    pub fn writes(&self) -> usize {
+        self.calls().iter().filter(|c| c.method != "GET").count()
     }
 
     pub fn records(&self) -> Vec<CfRecord> {
@@ -182,13 +204,13 @@ fn handle(st: &mut State, req: &FakeReq) -> FakeResp {
             let found: Vec<Value> = st
                 .zones
                 .iter()
-                .filter(|(_, n)| n.eq_ignore_ascii_case(name))
-                .map(|(id, n)| json!({"id": id, "name": n, "status": "active"}))
+                .filter(|(_, n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(id, n, status)| json!({"id": id, "name": n, "status": status}))
                 .collect();
             ok(Value::Array(found))
         }
         (method, ["zones", zone, "dns_records", rest @ ..]) => {
-            if !st.zones.iter().any(|(id, _)| id == zone) {
+            if !st.zones.iter().any(|(id, _, status)| id == zone && status == "active") {
                 return envelope_err(
                     400,
                     7003,
@@ -258,8 +280,26 @@ fn check(rtype: &str, content: &str, ttl: u64, comment: Option<&str>) -> Option<
     None
 }
 
-fn quote_txt(rtype: &str, content: &str) -> String {
-    if rtype == "TXT" && !content.starts_with('"') { format!("\"{content}\"") } else { content.to_string() }
+/// Content as Cloudflare stores it: as sent, except that TXT sent as one quoted string of
+/// more than 255 bytes is split into several (the API's documented behaviour).
+fn stored(rtype: &str, content: &str) -> String {
+    let inner = content.strip_prefix('"').and_then(|c| c.strip_suffix('"'));
+    match inner {
+        Some(text) if rtype == "TXT" && text.len() > 255 && !text.contains('"') => {
+            let mut parts = Vec::new();
+            let mut rest = text;
+            while !rest.is_empty() {
+                let mut at = rest.len().min(255);
+                while !rest.is_char_boundary(at) {
+                    at -= 1;
+                }
+                parts.push(format!("\"{}\"", &rest[..at]));
+                rest = &rest[at..];
+            }
+            parts.join(" ")
+        }
+        _ => content.to_string(),
+    }
 }
 
 fn create(st: &mut State, zone: &str, body: &Value) -> FakeResp {
@@ -267,7 +307,7 @@ fn create(st: &mut State, zone: &str, body: &Value) -> FakeResp {
     let name = body["name"].as_str().unwrap_or("").to_ascii_lowercase();
     let ttl = body["ttl"].as_u64().unwrap_or(1);
     let comment = body["comment"].as_str();
-    let content = quote_txt(&rtype, body["content"].as_str().unwrap_or(""));
+    let content = stored(&rtype, body["content"].as_str().unwrap_or(""));
     if let Some(e) = check(&rtype, &content, ttl, comment) {
         return e;
     }
@@ -306,7 +346,7 @@ fn patch(st: &mut State, zone: &str, id: &str, body: &Value) -> FakeResp {
     };
     let mut rec = st.records[pos].clone();
     if let Some(c) = body["content"].as_str() {
-        rec.content = quote_txt(&rec.rtype, c);
+        rec.content = stored(&rec.rtype, c);
     }
     if let Some(t) = body["ttl"].as_u64() {
         rec.ttl = t;

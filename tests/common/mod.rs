@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use ddns_gateway::api::App;
 use ddns_gateway::config::Config;
+use ddns_gateway::providers::Kind;
 use ddns_gateway::server;
 use ddns_gateway::upstream::Endpoint;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -60,20 +61,18 @@ impl Gateway {
 
 /// A config that talks to a fake Cloudflare at `cf` (and nothing else).
 pub fn config_for(cf: SocketAddr) -> Config {
-    Config {
-        cloudflare: Endpoint::parse(&format!("http://{cf}/client/v4")).unwrap(),
-        upstream_timeout: Duration::from_secs(5),
-        ..Config::default()
-    }
+    let mut config = Config::default();
+    config.upstream_timeout = Duration::from_secs(5);
+    config.set_endpoint(Kind::Cloudflare, Endpoint::parse(&format!("http://{cf}/client/v4")).unwrap());
+    config
 }
 
 /// A config whose every provider endpoint is a loopback fake.
 pub fn config_all(cf: SocketAddr, aliyun: SocketAddr, tencent: SocketAddr) -> Config {
-    Config {
-        aliyun: Endpoint::parse(&format!("http://{aliyun}")).unwrap(),
-        tencent: Endpoint::parse(&format!("http://{tencent}")).unwrap(),
-        ..config_for(cf)
-    }
+    let mut config = config_for(cf);
+    config.set_endpoint(Kind::Aliyun, Endpoint::parse(&format!("http://{aliyun}")).unwrap());
+    config.set_endpoint(Kind::Tencent, Endpoint::parse(&format!("http://{tencent}")).unwrap());
+    config
 }
 
 #[derive(Debug)]

@@ -1,0 +1,73 @@
+//! A DNS record as the client wants it: validated, normalised, the same for every provider.
+
+use std::net::IpAddr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RecordType {
+    A,
+    Aaaa,
+    Cname,
+    Txt,
+}
+
+impl RecordType {
+    pub const ALL: [RecordType; 4] = [RecordType::A, RecordType::Aaaa, RecordType::Cname, RecordType::Txt];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordType::A => "A",
+            RecordType::Aaaa => "AAAA",
+            RecordType::Cname => "CNAME",
+            RecordType::Txt => "TXT",
+        }
+    }
+
+    /// Whether a stored value and a wanted one mean the same record content. A provider
+    /// hands over TXT as the text it encodes (Cloudflare's quoted strings are decoded).
+    pub fn same_value(self, stored: &str, wanted: &str) -> bool {
+        match self {
+            RecordType::A | RecordType::Aaaa => {
+                match (stored.trim().parse::<IpAddr>(), wanted.parse::<IpAddr>()) {
+                    (Ok(a), Ok(b)) => a == b,
+                    _ => stored == wanted,
+                }
+            }
+            RecordType::Cname => {
+                stored.trim_end_matches('.').eq_ignore_ascii_case(wanted.trim_end_matches('.'))
+            }
+            RecordType::Txt => stored == wanted,
+        }
+    }
+}
+
+/// The record a request asks for: lower-case zone and name, canonical value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Desired {
+    pub zone: String,
+    /// `@` for the zone itself.
+    pub name: String,
+    pub rtype: RecordType,
+    pub value: String,
+    pub ttl: Option<u32>,
+    pub comment: Option<String>,
+}
+
+impl Desired {
+    /// `home.example.com`, or the zone for `@`.
+    pub fn fqdn(&self) -> String {
+        if self.name == "@" { self.zone.clone() } else { format!("{}.{}", self.name, self.zone) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comparisons() {
+        assert!(RecordType::Aaaa.same_value("2001:db8:0::1", "2001:db8::1"));
+        assert!(RecordType::Cname.same_value("Target.example.com.", "target.example.com"));
+        assert!(!RecordType::A.same_value("1.2.3.4", "1.2.3.5"));
+        assert!(!RecordType::Txt.same_value("Hello", "hello"));
+    }
+}
