@@ -208,7 +208,8 @@ impl Config {
             let spec = kind.spec();
             endpoints.push(match map.get(spec.endpoint_key) {
                 Some(Value::Endpoint(e)) => e.clone(),
-                _ => Endpoint::parse(spec.default_endpoint).map_err(|e| format!("{}: {e}", spec.endpoint_key))?,
+                _ => Endpoint::parse(spec.default_endpoint)
+                    .map_err(|e| format!("{}: {e}", spec.endpoint_key))?,
             });
         }
         Ok(Config {
@@ -247,7 +248,9 @@ fn check(s: &Setting) -> Result<Value, String> {
         Type::Bool => Value::Bool(coerce_bool(s)?),
         Type::Secrets => Value::List(coerce_list(s)?),
         // No value in the message: a URL may carry a password.
-        Type::Endpoint => Value::Endpoint(Endpoint::parse(&coerce_str(s)?).map_err(|e| format!("{name}: {e}"))?),
+        Type::Endpoint => {
+            Value::Endpoint(Endpoint::parse(&coerce_str(s)?).map_err(|e| format!("{name}: {e}"))?)
+        }
     };
     Ok(match (s.key, value) {
         ("server.port", Value::Int(port)) if !(1..=65535).contains(&port) => {
@@ -460,9 +463,17 @@ mod tests {
         let flag = |key, v: &str, name: &str| Setting::new(key, Raw::Str(v.into()), name);
         for (text, over, key) in [
             ("[server]\nport = \"abc\"\n", flag("server.port", "8080", "--port"), "server.port"),
-            ("[upstream]\ntimeout = 0\n", flag("upstream.timeout", "9", "DDNS_GATEWAY_UPSTREAM_TIMEOUT"), "upstream.timeout"),
+            (
+                "[upstream]\ntimeout = 0\n",
+                flag("upstream.timeout", "9", "DDNS_GATEWAY_UPSTREAM_TIMEOUT"),
+                "upstream.timeout",
+            ),
             ("[logging]\nlevel = \"LOUD\"\n", flag("logging.level", "INFO", "--log-level"), "logging.level"),
-            ("[providers.tencent]\nendpoint = \"x\"\n", flag("providers.tencent.endpoint", "http://h", "X"), "providers.tencent.endpoint"),
+            (
+                "[providers.tencent]\nendpoint = \"x\"\n",
+                flag("providers.tencent.endpoint", "http://h", "X"),
+                "providers.tencent.endpoint",
+            ),
         ] {
             let mut settings = file(text);
             settings.push(over);

@@ -7,8 +7,6 @@
 
 use std::fmt;
 
-use crate::error::Error;
-
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Credential {
     pub id: Option<String>,
@@ -22,13 +20,22 @@ impl fmt::Debug for Credential {
     }
 }
 
-fn malformed(why: &str) -> Error {
-    Error::BadRequest(format!("Malformed X-Upstream-Authorization header: {why}"))
+/// What is wrong with the credential; `error` turns it into a 400.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The header cannot be read: why, by field number and kind (never its text).
+    Malformed(String),
+    /// A field the provider needs is absent: its names.
+    Missing(&'static str),
+}
+
+fn malformed(why: &str) -> Fault {
+    Fault::Malformed(why.to_string())
 }
 
 impl Credential {
     /// Parses the header value. A missing header is an empty credential.
-    pub fn parse(header: Option<&str>) -> Result<Credential, Error> {
+    pub fn parse(header: Option<&str>) -> Result<Credential, Fault> {
         let Some(header) = header.map(str::trim).filter(|h| !h.is_empty()) else {
             return Ok(Credential::default());
         };
@@ -78,17 +85,17 @@ impl Credential {
     }
 
     /// The secret, or the 400 that says it is missing.
-    pub fn secret(&self) -> Result<&str, Error> {
-        self.secret.as_deref().ok_or(Error::MissingCredential("secret"))
+    pub fn secret(&self) -> Result<&str, Fault> {
+        self.secret.as_deref().ok_or(Fault::Missing("secret"))
     }
 
     /// Both fields, as Aliyun and Tencent need them.
-    pub fn pair(&self) -> Result<(&str, &str), Error> {
+    pub fn pair(&self) -> Result<(&str, &str), Fault> {
         match (self.id.as_deref(), self.secret.as_deref()) {
             (Some(id), Some(secret)) => Ok((id, secret)),
-            (None, None) => Err(Error::MissingCredential("id, secret")),
-            (None, _) => Err(Error::MissingCredential("id")),
-            (_, None) => Err(Error::MissingCredential("secret")),
+            (None, None) => Err(Fault::Missing("id, secret")),
+            (None, _) => Err(Fault::Missing("id")),
+            (_, None) => Err(Fault::Missing("secret")),
         }
     }
 
@@ -140,9 +147,10 @@ fn without_signatures(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     fn both(h: &str) -> (Option<String>, Option<String>) {
-        let c = Credential::parse(Some(h)).unwrap_or_else(|e| panic!("{h}: {e}"));
+        let c = Credential::parse(Some(h)).unwrap_or_else(|e| panic!("{h}: {e:?}"));
         (c.id, c.secret)
     }
 
@@ -186,14 +194,14 @@ mod tests {
     #[test]
     fn errors() {
         for h in [r#"ApiKey id="a, secret="b""#, r#"Bearer xyz"#, r#"ApiKey id"#] {
-            let e = Credential::parse(Some(h)).unwrap_err();
+            let e = Error::from(Credential::parse(Some(h)).unwrap_err());
             assert_eq!(e.status(), 400, "{h}");
             assert!(e.message().starts_with("Malformed X-Upstream-Authorization"), "{h}");
         }
         let none = Credential::parse(None).unwrap();
-        assert_eq!(none.secret().unwrap_err().message(), "Missing required credential: secret");
+        assert_eq!(Error::from(none.secret().unwrap_err()).message(), "Missing required credential: secret");
         let only = Credential::parse(Some(r#"ApiKey secret="s""#)).unwrap();
-        assert_eq!(only.pair().unwrap_err().message(), "Missing required credential: id");
+        assert_eq!(Error::from(only.pair().unwrap_err()).message(), "Missing required credential: id");
         assert_eq!(format!("{only:?}"), "Credential(<hidden>)");
     }
 }

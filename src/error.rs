@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::credentials::Credential;
+use crate::credentials::{self, Credential};
 use crate::upstream::Fault;
 
 /// Field order as the original's replies: status, code, message.
@@ -84,7 +84,8 @@ impl fmt::Display for ProviderError {
 pub enum Error {
     /// A malformed request or header.
     BadRequest(String),
-    MissingCredential(&'static str),
+    /// The `X-Upstream-Authorization` header is malformed or lacks a field.
+    Credential(credentials::Fault),
     MissingToken,
     InvalidToken,
     /// No such route.
@@ -143,7 +144,7 @@ pub enum Error {
 impl Error {
     pub fn status(&self) -> u16 {
         match self {
-            Error::BadRequest(_) | Error::MissingCredential(_) => 400,
+            Error::BadRequest(_) | Error::Credential(_) => 400,
             Error::MissingToken => 401,
             Error::InvalidToken => 403,
             Error::NotFound | Error::ZoneNotFound { .. } => 404,
@@ -162,7 +163,12 @@ impl Error {
     pub fn message(&self) -> String {
         match self {
             Error::BadRequest(m) | Error::Invalid(m) | Error::MethodNotAllowed(m, _) => m.clone(),
-            Error::MissingCredential(field) => format!("Missing required credential: {field}"),
+            Error::Credential(credentials::Fault::Missing(field)) => {
+                format!("Missing required credential: {field}")
+            }
+            Error::Credential(credentials::Fault::Malformed(why)) => {
+                format!("Malformed X-Upstream-Authorization header: {why}")
+            }
             Error::MissingToken => "Missing authentication token".into(),
             Error::InvalidToken => "Invalid authentication token".into(),
             Error::NotFound => "Not Found".into(),
@@ -232,6 +238,12 @@ impl Error {
     /// The provider's own error code for the log line, if it gave one.
     pub fn provider_code(&self) -> Option<&str> {
         self.provider_error().map(|p| p.code.as_str())
+    }
+}
+
+impl From<credentials::Fault> for Error {
+    fn from(fault: credentials::Fault) -> Error {
+        Error::Credential(fault)
     }
 }
 

@@ -2,6 +2,9 @@
 
 use std::net::IpAddr;
 
+/// The longest comment any provider gets; a provider may take less (`Spec::max_comment`).
+pub const MAX_COMMENT: usize = 500;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RecordType {
     A,

@@ -5,13 +5,11 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::error::Error;
 use crate::providers::Kind;
-use crate::record::{Desired, RecordType};
+use crate::record::{Desired, MAX_COMMENT, RecordType};
 use crate::urlenc;
 
 pub const MAX_TTL: u32 = 604_800;
 pub const MAX_TXT: usize = 2048;
-/// The longest comment any provider gets; a provider may take less (`Spec::max_comment`).
-pub const MAX_COMMENT: usize = 500;
 
 /// A checked request: which provider, and the record wanted there.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,7 +109,8 @@ impl Fields {
         let name = keep(name(&text(&self.record), zone.as_deref().unwrap_or("")), &mut problems);
         let rtype = keep(record_type(&text(&self.rtype)), &mut problems);
         let suffix = self.suffix.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        let value = rtype.and_then(|t| keep(value(t, self.value.as_deref().unwrap_or(""), suffix), &mut problems));
+        let value =
+            rtype.and_then(|t| keep(value(t, self.value.as_deref().unwrap_or(""), suffix), &mut problems));
         let ttl = keep(ttl(self.ttl.as_deref()), &mut problems);
         let comment = keep(comment(self.comment, provider), &mut problems);
         match (provider, zone, name, rtype, value, ttl, comment) {
@@ -148,7 +147,10 @@ fn zone(raw: &str) -> Result<String, String> {
 fn name(raw: &str, zone: &str) -> Result<String, String> {
     let name = raw.to_ascii_lowercase();
     if !(name == "@" || name == "*" || is_host_name(&name, true)) {
-        return Err(format!("record: {} is not a valid record name (use @ for the zone itself)", shown(&name)));
+        return Err(format!(
+            "record: {} is not a valid record name (use @ for the zone itself)",
+            shown(&name)
+        ));
     }
     if name != "@" && name.len() + 1 + zone.len() > 253 {
         return Err("record: the full name is longer than 253 characters".into());
@@ -212,7 +214,9 @@ fn ttl(raw: Option<&str>) -> Result<Option<u32>, String> {
 fn comment(raw: Option<String>, provider: Option<Kind>) -> Result<Option<String>, String> {
     let Some(c) = raw else { return Ok(None) };
     let (max, whose) = match provider.map(Kind::spec) {
-        Some(spec) if spec.max_comment < MAX_COMMENT => (spec.max_comment, format!(" (the {} limit)", spec.name)),
+        Some(spec) if spec.max_comment < MAX_COMMENT => {
+            (spec.max_comment, format!(" (the {} limit)", spec.name))
+        }
         _ => (MAX_COMMENT, String::new()),
     };
     if c.chars().count() > max {
@@ -355,12 +359,17 @@ mod tests {
 
     #[test]
     fn comment_limits_are_the_providers() {
-        let q = |p: &str, n: usize| format!("provider={p}&zone=x.com&record=a&type=A&value=1.2.3.4&comment={}", "é".repeat(n));
+        let q = |p: &str, n: usize| {
+            format!("provider={p}&zone=x.com&record=a&type=A&value=1.2.3.4&comment={}", "é".repeat(n))
+        };
         assert!(fields(&q("tencent", 200)).validate().is_ok());
         let e = fields(&q("tencent", 201)).validate().unwrap_err();
         assert_eq!(e.message(), "comment: longer than 200 characters (the Tencent limit)");
         assert!(fields(&q("aliyun", 500)).validate().is_ok());
-        assert_eq!(fields(&q("cloudflare", 501)).validate().unwrap_err().message(), "comment: longer than 500 characters");
+        assert_eq!(
+            fields(&q("cloudflare", 501)).validate().unwrap_err().message(),
+            "comment: longer than 500 characters"
+        );
     }
 
     #[test]

@@ -152,8 +152,9 @@ async fn ram_policy_without_remark_permission() {
     assert_eq!(r.status, 502);
     let msg = r.json()["message"].as_str().unwrap().to_string();
     assert!(
-        msg.starts_with("Failed to query DNS records: Aliyun refused the credential or permission: Forbidden.RAM")
-            && msg.contains("alidns:DescribeDomainRecords"),
+        msg.starts_with(
+            "Failed to query DNS records: Aliyun refused the credential or permission: Forbidden.RAM"
+        ) && msg.contains("alidns:DescribeDomainRecords"),
         "{msg}"
     );
     gw.stop().await;
@@ -242,5 +243,37 @@ async fn clock_before_the_build_date_refuses_without_calling_out() {
     let msg = r.json()["message"].as_str().unwrap().to_string();
     assert!(msg.starts_with("System clock is not set (") && msg.ends_with("sync NTP on the router"), "{msg}");
     assert!(ali.action_names().is_empty());
+    gw.stop().await;
+}
+
+/// UpdateDomainRecord resets `Line` to `default` when it is not sent: a record on another
+/// line keeps it.
+#[tokio::test]
+async fn an_update_keeps_the_records_line() {
+    let (ali, gw) = setup().await;
+    let id = ali.add("example.com", "home", "A", "1.1.1.1", 600);
+    ali.set_line(&id, "telecom");
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4"), ("ttl", "900")]).await;
+    assert_eq!(r.json()["action"], "updated", "{}", r.body);
+    let rec = &ali.records()[0];
+    assert_eq!((rec.value.as_str(), rec.ttl, rec.line.as_str()), ("1.2.3.4", 900, "telecom"));
+    let sent = &ali.calls_of("UpdateDomainRecord")[0];
+    assert!(sent.contains(&("Line".into(), "telecom".into())), "{sent:?}");
+    // A record on the default line stays there.
+    ali.add("example.com", "vpn", "A", "1.1.1.1", 600);
+    let r = update(&gw, &[("record", "vpn"), ("type", "A"), ("value", "1.2.3.5")]).await;
+    assert_eq!(r.json()["action"], "updated", "{}", r.body);
+    assert_eq!(ali.records()[1].line, "default");
+    gw.stop().await;
+}
+
+/// Spaces pasted inside the quotes of a credential are not part of any provider's key.
+#[tokio::test]
+async fn spaces_inside_quoted_credentials_are_trimmed() {
+    let (ali, gw) = setup().await;
+    let padded = format!(r#"ApiKey id=' {KEY_ID}', secret=" {SECRET}  ""#);
+    let r = update_with(&gw, &padded, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(ali.records().len(), 1);
     gw.stop().await;
 }

@@ -308,7 +308,10 @@ async fn endpoint_host_names_are_resolved() {
     let cf = FakeCloudflare::start("t0k", &[("z1", "example.com")]).await;
     let mut config = config_for(cf.addr);
     let by_name = format!("http://localhost:{}/client/v4", cf.addr.port());
-    config.set_endpoint(ddns_gateway::providers::Kind::Cloudflare, ddns_gateway::upstream::Endpoint::parse(&by_name).unwrap());
+    config.set_endpoint(
+        ddns_gateway::providers::Kind::Cloudflare,
+        ddns_gateway::upstream::Endpoint::parse(&by_name).unwrap(),
+    );
     let gw = Gateway::start(config).await;
     let mut tasks = Vec::new();
     for i in 0..12 {
@@ -347,7 +350,10 @@ async fn txt_is_sent_as_quoted_strings_and_compared_as_text() {
     assert_eq!(update(&gw, "q", "TXT", text, &[]).await.json()["action"], "created");
     assert_eq!(content("q"), r#""say \"hi\" \\o/""#);
     let r = update(&gw, "q", "TXT", text, &[]).await;
-    assert_eq!((r.json()["action"].as_str(), r.json()["data"]["value"].as_str()), (Some("unchanged"), Some(text)));
+    assert_eq!(
+        (r.json()["action"].as_str(), r.json()["data"]["value"].as_str()),
+        (Some("unchanged"), Some(text))
+    );
 
     // Longer than 255 bytes: several strings, split by us; unchanged on the next run.
     let long = format!("v=DKIM1; k=rsa; p={}", "A".repeat(380));
@@ -420,7 +426,8 @@ async fn dead_zone_twins_are_skipped() {
 #[tokio::test]
 async fn malformed_write_answers_name_their_step() {
     let (cf, gw) = setup().await;
-    let broken = FakeResp::json(200, &serde_json::json!({"success": true, "errors": [], "result": {"id": 7}}));
+    let broken =
+        FakeResp::json(200, &serde_json::json!({"success": true, "errors": [], "result": {"id": 7}}));
     cf.fail_method("POST", broken.clone());
     let r = update(&gw, "home", "A", "1.2.3.4", &[]).await;
     assert_eq!(r.status, 502, "{}", r.body);

@@ -169,11 +169,27 @@ fn usage_and_config_errors_exit_2_with_one_line() {
     let (_, _, err) = run(&dir, &["--port", token], &[]);
     assert!(err.contains("--port: expected an integer, got a string of 24") && !err.contains(token), "{err}");
 
+    // A bad value in the file stops the gateway even when a flag or a variable overrides
+    // it, and the line names the file it is in.
+    let bad = dir.join("bad.toml");
+    let bad = bad.to_str().unwrap();
+    let want = format!("ddns-gateway: {bad}: server.port: expected an integer, got \"abc\"");
+    type Override<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+    let overrides: [Override; 3] = [
+        (&["--config", bad, "--port", "8080"], &[]),
+        (&["--config", bad], &[("DDNS_GATEWAY_SERVER_PORT", "8080")]),
+        (&["--port", "8080"], &[("DDNS_GATEWAY_CONFIG", bad)]),
+    ];
+    for (args, env) in overrides {
+        let (code, _, err) = run(&dir, args, env);
+        assert_eq!((code, err.trim_end()), (2, want.as_str()), "{args:?} {env:?}");
+    }
+
     // The default ./config.toml is read when present.
     std::fs::write(dir.join("config.toml"), "[logging]\nlevel = 5\n").unwrap();
     let (code, _, err) = run(&dir, &[], &[]);
     assert_eq!(code, 2);
-    assert!(err.contains("logging.level: expected a string, got 5"), "{err}");
+    assert!(err.contains("ddns-gateway: config.toml: logging.level: expected a string, got 5"), "{err}");
 }
 
 #[tokio::test]

@@ -248,7 +248,10 @@ async fn provider_faults_map_to_clear_errors() {
     // TLS to something that does not speak TLS: 502 that says so.
     let plain = serve(|_| FakeResp::raw(400, b"plain http")).await;
     let mut config = config_for(cf.addr);
-    config.set_endpoint(ddns_gateway::providers::Kind::Cloudflare, Endpoint::parse(&format!("https://{plain}/client/v4")).unwrap());
+    config.set_endpoint(
+        ddns_gateway::providers::Kind::Cloudflare,
+        Endpoint::parse(&format!("https://{plain}/client/v4")).unwrap(),
+    );
     let gw = Gateway::start_app(Arc::new(App::with_clock_floor(config, 0))).await;
     let r = gw.get(&q("home", "1.2.3.4"), &[("X-Upstream-Authorization", CRED)]).await;
     assert_eq!(r.status, 502);

@@ -138,7 +138,7 @@ async fn errors() {
         r.json()["message"]
             .as_str()
             .unwrap()
-            .starts_with("Failed to query DNS records: Tencent AuthFailure.SignatureFailure")
+            .starts_with("Failed to query DNS records: Tencent refused the credential or permission: AuthFailure.SignatureFailure")
     );
     assert!(!r.body.contains("WRONG-key-value"));
     let r = update_with(
@@ -166,15 +166,9 @@ async fn errors() {
         (404, Some("Zone not found for domain: nothere.cn"))
     );
 
-    for (extra, code) in [
-        (("ttl", "60".to_string()), "LimitExceeded.RecordTtlLimit"),
-        (("comment", "r".repeat(201)), "InvalidParameter.RemarkTooLong"),
-    ] {
-        let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4"), (extra.0, &extra.1)])
-            .await;
-        assert_eq!(r.status, 422, "{}", r.body);
-        assert_eq!(r.json()["provider_error"]["code"], code);
-    }
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4"), ("ttl", "60")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.json()["provider_error"]["code"], "LimitExceeded.RecordTtlLimit");
     assert!(tc.records().is_empty());
 
     // A CAM policy without ModifyRecord: 502 naming the code.
@@ -198,5 +192,76 @@ async fn skewed_provider_clock_is_learned_once() {
     let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
     assert_eq!(r.json()["action"], "unchanged");
     assert_eq!(tc.state.lock().unwrap().expired, 1);
+    gw.stop().await;
+}
+
+/// DNSPod reports rate limits and account problems under codes that look like parameter
+/// errors; the SDK's errors.go names them. Each maps by its code, on a read or a write.
+#[tokio::test]
+async fn rate_limit_and_account_codes_on_reads_and_writes() {
+    let (tc, gw) = setup().await;
+    tc.add("example.com", "home", "A", "1.1.1.1", 600);
+    let rate = [
+        ("InvalidParameter.OperationIsTooFrequent", "当前操作过于频繁，请 1 分钟后重试。"),
+        ("InvalidParameter.Common", "您操作过于频繁，请稍后重试。"),
+    ];
+    let account = [
+        ("InvalidParameter.PermissionDenied", "鉴权失败。"),
+        ("InvalidParameter.InvalidSecretId", "无效密钥 ID。"),
+        ("InvalidParameter.InvalidSignature", "无效签名。"),
+        ("InvalidParameter.TimestampExpired", "时间戳已过期。"),
+        ("InvalidParameter.AccountIsBanned", "您的账号已被系统封禁，如果您有任何疑问请与我们联系。"),
+        ("InvalidParameter.RequestIpLimited", "您的IP非法，请求被拒绝。"),
+        ("InvalidParameter.UnrealNameUser", "未实名认证用户，请先完成实名认证再操作。"),
+        ("LimitExceeded.FailedLoginLimitExceeded", "登录失败次数过多已被系统封禁。"),
+    ];
+    let change = [("record", "home"), ("type", "A"), ("value", "1.2.3.4")];
+    for (action, step) in [("DescribeRecordList", "query DNS records"), ("ModifyRecord", "update DNS record")]
+    {
+        for (code, message) in rate {
+            tc.fail_next(action, code, message);
+            let r = update(&gw, &change).await;
+            assert_eq!(
+                (r.status, r.header("retry-after")),
+                (503, Some("60")),
+                "{code} on {action}: {}",
+                r.body
+            );
+            assert_eq!(r.json()["message"], "Tencent rate limit reached; retry after 60 s");
+        }
+        for (code, message) in account {
+            tc.fail_next(action, code, message);
+            let r = update(&gw, &change).await;
+            assert_eq!(r.status, 502, "{code} on {action}: {}", r.body);
+            let want =
+                format!("Failed to {step}: Tencent refused the credential or permission: {code} {message}");
+            assert_eq!(r.json()["message"], want.as_str());
+            assert_eq!(r.json()["provider_error"]["code"], code);
+        }
+    }
+    assert_eq!(tc.records()[0].value, "1.1.1.1", "nothing was written");
+    // A value the API refuses is still the caller's: 422.
+    tc.fail_next("ModifyRecord", "InvalidParameter.RecordValueInvalid", "记录的值不正确。");
+    assert_eq!(update(&gw, &change).await.status, 422);
+    assert_eq!(update(&gw, &change).await.json()["action"], "updated");
+    gw.stop().await;
+}
+
+/// DNSPod takes remarks of at most 200 characters: a longer one is refused before anything
+/// is written, naming the limit.
+#[tokio::test]
+async fn remark_limit_is_checked_before_writing() {
+    let (tc, gw) = setup().await;
+    tc.add("example.com", "home", "A", "1.1.1.1", 600);
+    let long = "备".repeat(201);
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4"), ("comment", &long)]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.json()["message"], "comment: longer than 200 characters (the Tencent limit)");
+    assert!(tc.action_names().is_empty(), "{:?}", tc.action_names());
+    assert_eq!(tc.records()[0].value, "1.1.1.1");
+    let fits = "备".repeat(200);
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4"), ("comment", &fits)]).await;
+    assert_eq!(r.json()["action"], "updated", "{}", r.body);
+    assert_eq!((tc.records()[0].value.as_str(), tc.records()[0].remark.as_str()), ("1.2.3.4", fits.as_str()));
     gw.stop().await;
 }

@@ -17,20 +17,21 @@ fuzz_target!(|data: &[u8]| {
         Fields::from_json(rest)
     };
     let Ok(fields) = fields else { return };
-    if let Ok(req) = fields.validate() {
+    if let Ok(valid) = fields.validate() {
+        let want = &valid.record;
         let again = Fields {
-            provider: Some(req.provider.id().to_string()),
-            zone: Some(req.zone.clone()),
-            record: Some(req.record.clone()),
-            rtype: Some(req.rtype.as_str().to_string()),
-            value: Some(req.value.clone()),
-            ttl: req.ttl.map(|t| t.to_string()),
-            comment: req.comment.clone(),
+            provider: Some(valid.provider.spec().id.to_string()),
+            zone: Some(want.zone.clone()),
+            record: Some(want.name.clone()),
+            rtype: Some(want.rtype.as_str().to_string()),
+            value: Some(want.value.clone()),
+            ttl: want.ttl.map(|t| t.to_string()),
+            comment: want.comment.clone(),
             // The combined address is a plain AAAA value.
             suffix: None,
         };
         let again = again.validate().expect("a valid request stays valid");
-        assert_eq!(again, req);
-        let _ = req.fqdn();
+        assert_eq!(again, valid);
+        let _ = want.fqdn();
     }
 });

@@ -97,7 +97,7 @@ impl Provider for Aliyun {
         default_endpoint: "https://alidns.aliyuncs.com",
         credential: Shape::IdAndSecret,
         signs_with_clock: true,
-        max_comment: crate::request::MAX_COMMENT,
+        max_comment: crate::record::MAX_COMMENT,
         // Any other code on a write is about the values we passed on.
         errors: &[
             ("InvalidDomainName.NoExist", Meaning::NoZone),

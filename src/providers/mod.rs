@@ -146,9 +146,10 @@ impl Shape {
     /// The 400 naming what is missing, if anything.
     pub fn check(self, cred: &Credential) -> Result<(), Error> {
         match self {
-            Shape::Secret => cred.secret().map(drop),
-            Shape::IdAndSecret => cred.pair().map(drop),
+            Shape::Secret => cred.secret().map(drop)?,
+            Shape::IdAndSecret => cred.pair().map(drop)?,
         }
+        Ok(())
     }
 }
 
@@ -292,7 +293,9 @@ pub async fn exchange_signed<T>(
             .await
             .map_err(|fault| Error::Upstream { op, provider: spec.name, fault })?;
         match read(&resp) {
-            Err(Error::Provider { err, .. }) if !retried && spec.meaning(&err.code) == Some(Meaning::Clock) => {
+            Err(Error::Provider { err, .. })
+                if !retried && spec.meaning(&err.code) == Some(Meaning::Clock) =>
+            {
                 let Some(offset) = clock.learn(&resp) else {
                     return Err(Error::Provider { op, err });
                 };
@@ -371,7 +374,7 @@ mod tests {
             assert_eq!(spec.endpoint_key, format!("providers.{}.endpoint", spec.id));
             assert_eq!(Kind::from_id(&spec.id.to_ascii_uppercase()), Some(*kind));
             assert!(Endpoint::parse(spec.default_endpoint).is_ok(), "{}", spec.id);
-            assert!(spec.max_comment <= crate::request::MAX_COMMENT);
+            assert!(spec.max_comment <= crate::record::MAX_COMMENT);
         }
         assert_eq!(Kind::ids(), "cloudflare, aliyun, tencent");
     }
@@ -382,6 +385,9 @@ mod tests {
         assert_eq!(spec.meaning("AuthFailure.SignatureExpire"), Some(Meaning::Clock));
         assert_eq!(spec.meaning("InvalidParameter.PermissionDenied"), Some(Meaning::Credential));
         assert_eq!(spec.meaning("InvalidParameter.RecordValueInvalid"), Some(Meaning::Values));
-        assert!(matches!(spec.meaning("InvalidParameter.OperationIsTooFrequent"), Some(Meaning::RateLimit(_))));
+        assert!(matches!(
+            spec.meaning("InvalidParameter.OperationIsTooFrequent"),
+            Some(Meaning::RateLimit(_))
+        ));
     }
 }

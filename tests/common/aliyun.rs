@@ -2,7 +2,8 @@
 //! AccessKeyId, the HMAC-SHA1 signature, the timestamp within 15 minutes of its own clock
 //! (which a test may shift), nonces never reused, and a RAM policy of allowed actions. It
 //! reproduces the quirks: fuzzy RRKeyWord, paging (page size capped to force several pages),
-//! DomainRecordDuplicate on identical writes, error bodies that echo the string-to-sign.
+//! DomainRecordDuplicate on identical writes, Line and TTL reset to their defaults when an
+//! update leaves them out, error bodies that echo the string-to-sign.
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -23,6 +24,8 @@ pub struct AliRecord {
     pub value: String,
     pub ttl: u64,
     pub remark: Option<String>,
+    /// The resolution line: `default`, `telecom`, `unicom`, `oversea`…
+    pub line: String,
 }
 
 pub struct State {
@@ -93,8 +96,21 @@ impl FakeAliyun {
             value: value.into(),
             ttl,
             remark: None,
+            line: "default".into(),
         });
         id
+    }
+
+    /// Puts a record on another resolution line.
+    pub fn set_line(&self, id: &str, line: &str) {
+        let mut st = self.state.lock().unwrap();
+        st.records.iter_mut().find(|r| r.id == id).unwrap().line = line.into();
+    }
+
+    /// The parameters of every accepted call of `action`.
+    pub fn calls_of(&self, action: &str) -> Vec<Vec<(String, String)>> {
+        let st = self.state.lock().unwrap();
+        st.actions.iter().filter(|(a, _)| a == action).map(|(_, p)| p.clone()).collect()
     }
 
     pub fn records(&self) -> Vec<AliRecord> {
@@ -217,7 +233,7 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
                         _ => r.value.clone(),
                     };
                     let mut j = json!({"RecordId": r.id, "RR": r.rr.to_ascii_lowercase(), "Type": r.rtype, "Value": value,
-                                       "TTL": r.ttl, "Line": "default", "Status": "ENABLE", "Locked": false,
+                                       "TTL": r.ttl, "Line": r.line, "Status": "ENABLE", "Locked": false,
                                        "DomainName": r.domain});
                     if let Some(rm) = &r.remark {
                         j["Remark"] = json!(rm);
@@ -258,6 +274,7 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
                 value,
                 ttl,
                 remark: None,
+                line: line_or_default(&p("Line")),
             });
             ok(json!({"RecordId": id}))
         }
@@ -275,9 +292,12 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
             }
             let r = &mut st.records[pos];
             let rr = p("RR").to_ascii_lowercase();
-            if r.rr == rr && r.rtype == p("Type") && r.value == p("Value") && r.ttl == ttl {
+            // Line, like TTL, is reset to its default when it is not sent.
+            let line = line_or_default(&p("Line"));
+            if r.rr == rr && r.rtype == p("Type") && r.value == p("Value") && r.ttl == ttl && r.line == line {
                 return err(400, "DomainRecordDuplicate", "The DNS record already exists.");
             }
+            r.line = line;
             r.rr = rr;
             r.rtype = p("Type");
             r.value = p("Value");
@@ -302,6 +322,10 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
             "Specified api is not found, please check your url and method.",
         ),
     }
+}
+
+fn line_or_default(line: &str) -> String {
+    if line.is_empty() { "default".into() } else { line.into() }
 }
 
 fn st_req_id() -> u64 {

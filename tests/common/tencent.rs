@@ -37,6 +37,8 @@ pub struct State {
     pub lag: Duration,
     pub actions: Vec<(String, Value)>,
     pub expired: usize,
+    /// Answer the next call of an action with this error: (action, code, message).
+    pub inject: Option<(String, String, String)>,
     next_id: u64,
 }
 
@@ -69,6 +71,7 @@ impl FakeTencent {
             lag: Duration::ZERO,
             actions: Vec::new(),
             expired: 0,
+            inject: None,
             next_id: 1_000_000,
         }));
         let addr = serve_with_clock(state.clone(), |s| s.skew, handle).await;
@@ -95,6 +98,11 @@ impl FakeTencent {
 
     pub fn records(&self) -> Vec<TcRecord> {
         self.state.lock().unwrap().records.clone()
+    }
+
+    /// Answers the next call of `action` with the error `code` (HTTP 200, as DNSPod does).
+    pub fn fail_next(&self, action: &str, code: &str, message: &str) {
+        self.state.lock().unwrap().inject = Some((action.into(), code.into(), message.into()));
     }
 
     pub fn action_names(&self) -> Vec<String> {
@@ -145,6 +153,10 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
     }
     let body = req.json();
     st.actions.push((action.clone(), body.clone()));
+    if st.inject.as_ref().is_some_and(|(a, _, _)| *a == action) {
+        let (_, code, message) = st.inject.take().unwrap();
+        return err(&code, &message);
+    }
     let s = |k: &str| body[k].as_str().unwrap_or("").to_string();
     let domain = s("Domain");
     if !st.domains.iter().any(|d| d.eq_ignore_ascii_case(&domain)) {
