@@ -44,7 +44,7 @@ pub struct Cloudflare {
 
 impl Cloudflare {
     fn zone_key(call: &Call<'_>) -> Result<([u8; 32], String), Error> {
-        Ok((fingerprint(&["cloudflare", call.cred.secret()?]), call.want.zone.clone()))
+        Ok((fingerprint(&[Self::SPEC.id, call.cred.secret()?]), call.want.zone.clone()))
     }
 
     /// One API call; returns the envelope's `result` and the whole envelope, or the error

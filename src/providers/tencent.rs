@@ -40,7 +40,7 @@ pub struct Tencent {
 
 fn recent_key(call: &Call<'_>) -> [u8; 32] {
     let id = call.cred.id.as_deref().unwrap_or("");
-    fingerprint(&["tencent", id, &call.want.zone, &call.want.name, call.want.rtype.as_str()])
+    fingerprint(&[Tencent::SPEC.id, id, &call.want.zone, &call.want.name, call.want.rtype.as_str()])
 }
 
 impl Tencent {
