@@ -202,8 +202,8 @@ async fn update_route(app: &App, peer: SocketAddr, conn: &Conn, req: Request<Inc
 fn log_failure(what: &str, e: &Error, started: Instant, peer: SocketAddr) {
     let ms = started.elapsed().as_millis();
     let code = e.provider_code().map(|c| format!(" [{c}]")).unwrap_or_default();
-    let (status, ip) = (e.status(), peer.ip());
-    if status >= 500 {
+    let (status, ip) = (e.status().as_u16(), peer.ip());
+    if e.status().is_server_error() {
         error!("{what} failed: {status} {e}{code} in {ms} ms from {ip}");
     } else {
         warn!("{what} failed: {status} {e}{code} in {ms} ms from {ip}");
@@ -340,8 +340,7 @@ fn json_reply(status: StatusCode, body: String) -> Response<Full> {
 
 /// The single place an `Error` becomes a response.
 pub fn error_reply(e: &Error) -> Response<Full> {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_GATEWAY);
-    let mut resp = json_reply(status, e.body());
+    let mut resp = json_reply(e.status(), e.body());
     for (name, value) in e.headers() {
         if let Ok(v) = http::HeaderValue::from_str(&value) {
             resp.headers_mut().insert(name, v);

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use http::StatusCode;
 use serde::Serialize;
 
 use crate::credentials::{self, Credential};
@@ -142,21 +143,24 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn status(&self) -> u16 {
+    /// The one place an error gets its HTTP status.
+    pub fn status(&self) -> StatusCode {
         match self {
-            Error::BadRequest(_) | Error::Credential(_) => 400,
-            Error::MissingToken => 401,
-            Error::InvalidToken => 403,
-            Error::NotFound | Error::ZoneNotFound { .. } => 404,
-            Error::MethodNotAllowed(..) => 405,
-            Error::MultipleRecords { .. } => 409,
-            Error::BodyTimeout(_) => 408,
-            Error::PayloadTooLarge => 413,
-            Error::Invalid(_) | Error::Refused { .. } => 422,
-            Error::Denied { .. } | Error::Provider { .. } | Error::BadAnswer { .. } => 502,
-            Error::Upstream { fault: Fault::Timeout(_), .. } => 504,
-            Error::Upstream { .. } => 502,
-            Error::RateLimited { .. } | Error::ClockNotSet(_) => 503,
+            Error::BadRequest(_) | Error::Credential(_) => StatusCode::BAD_REQUEST,
+            Error::MissingToken => StatusCode::UNAUTHORIZED,
+            Error::InvalidToken => StatusCode::FORBIDDEN,
+            Error::NotFound | Error::ZoneNotFound { .. } => StatusCode::NOT_FOUND,
+            Error::MethodNotAllowed(..) => StatusCode::METHOD_NOT_ALLOWED,
+            Error::MultipleRecords { .. } => StatusCode::CONFLICT,
+            Error::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Invalid(_) | Error::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Denied { .. } | Error::Provider { .. } | Error::BadAnswer { .. } => {
+                StatusCode::BAD_GATEWAY
+            }
+            Error::Upstream { fault: Fault::Timeout(_), .. } => StatusCode::GATEWAY_TIMEOUT,
+            Error::Upstream { .. } => StatusCode::BAD_GATEWAY,
+            Error::RateLimited { .. } | Error::ClockNotSet(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -228,7 +232,7 @@ impl Error {
         }
         let body = ErrorBody {
             status: "error",
-            code: self.status(),
+            code: self.status().as_u16(),
             message: self.message(),
             provider_error: self.provider_error(),
         };
