@@ -202,11 +202,12 @@ async fn update_route(app: &App, peer: SocketAddr, conn: &Conn, req: Request<Inc
 fn log_failure(what: &str, e: &Error, started: Instant, peer: SocketAddr) {
     let ms = started.elapsed().as_millis();
     let code = e.provider_code().map(|c| format!(" [{c}]")).unwrap_or_default();
-    let (status, ip) = (e.status().as_u16(), peer.ip());
-    if e.status().is_server_error() {
-        error!("{what} failed: {status} {e}{code} in {ms} ms from {ip}");
+    let (status, ip) = (e.status(), peer.ip());
+    let status_code = status.as_u16();
+    if status.is_server_error() {
+        error!("{what} failed: {status_code} {e}{code} in {ms} ms from {ip}");
     } else {
-        warn!("{what} failed: {status} {e}{code} in {ms} ms from {ip}");
+        warn!("{what} failed: {status_code} {e}{code} in {ms} ms from {ip}");
     }
 }
 

@@ -49,16 +49,14 @@ const KEYS: &[(&str, Type)] = &[
     ("upstream.timeout", Type::Int),
 ];
 
-/// Every key there is: `section.key`.
-fn all_keys() -> impl Iterator<Item = &'static str> {
-    KEYS.iter().map(|(k, _)| *k).chain(Kind::ALL.iter().map(|k| k.spec().endpoint_key))
+/// Every key there is, `section.key`, and its type.
+fn all_keys() -> impl Iterator<Item = (&'static str, Type)> {
+    KEYS.iter().copied().chain(Kind::ALL.iter().map(|k| (k.spec().endpoint_key, Type::Endpoint)))
 }
 
 /// The key as the program spells it, and its type; `None` for a key we do not know.
 fn known(key: &str) -> Option<(&'static str, Type)> {
-    KEYS.iter().find(|(k, _)| *k == key).copied().or_else(|| {
-        Kind::ALL.iter().map(|k| k.spec().endpoint_key).find(|k| *k == key).map(|k| (k, Type::Endpoint))
-    })
+    all_keys().find(|(k, _)| *k == key)
 }
 
 /// The value for an error message: quoted when it is short and the key never holds a
@@ -366,7 +364,7 @@ fn flatten(table: &DeTable<'_>, prefix: &str, path: &str, out: &mut Vec<Setting>
         } else if let DeValue::Table(inner) = v {
             // Only descend into sections that hold known keys.
             let section = format!("{dotted}.");
-            if all_keys().any(|key| key.starts_with(&section)) {
+            if all_keys().any(|(key, _)| key.starts_with(&section)) {
                 flatten(inner, &dotted, path, out, unknown);
             } else {
                 unknown.push(dotted);
@@ -388,8 +386,8 @@ fn from_env(env: &[(String, String)], warnings: &mut Vec<String>) -> Vec<Setting
         if name == "DDNS_GATEWAY_CONFIG" {
             continue;
         }
-        match all_keys().find(|key| env_name(key) == *name) {
-            Some(key) => out.push(Setting::new(key, Raw::Str(value.clone()), name.clone())),
+        match all_keys().find(|(key, _)| env_name(key) == *name) {
+            Some((key, _)) => out.push(Setting::new(key, Raw::Str(value.clone()), name.clone())),
             None => warnings.push(format!("unknown environment variable ignored: {name}")),
         }
     }

@@ -114,9 +114,8 @@ impl Fields {
         let ttl = keep(ttl(self.ttl.as_deref()), &mut problems);
         let comment = keep(comment(self.comment, provider), &mut problems);
         match (provider, zone, name, rtype, value, ttl, comment) {
-            (Some(provider), Some(zone), Some(name), Some(rtype), Some(value), Some(ttl), Some(comment))
-                if problems.is_empty() =>
-            {
+            // Every check passed: each failed one left a `None`.
+            (Some(provider), Some(zone), Some(name), Some(rtype), Some(value), Some(ttl), Some(comment)) => {
                 Ok(ValidRequest { provider, record: Desired { zone, name, rtype, value, ttl, comment } })
             }
             _ => Err(Error::Invalid(problems.join("; "))),

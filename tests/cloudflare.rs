@@ -39,6 +39,18 @@ async fn update(
     gw.get(&q(record, rtype, value, extra), &[("X-Upstream-Authorization", CRED)]).await
 }
 
+/// An update in another zone than example.com.
+async fn update_in(gw: &Gateway, zone: &str, record: &str, rtype: &str, value: &str) -> common::Reply {
+    let q = update_query(&[
+        ("provider", "cloudflare"),
+        ("zone", zone),
+        ("record", record),
+        ("type", rtype),
+        ("value", value),
+    ]);
+    gw.get(&q, &[("X-Upstream-Authorization", CRED)]).await
+}
+
 #[tokio::test]
 async fn creates_then_reports_unchanged_then_updates() {
     let (cf, gw) = setup().await;
@@ -166,18 +178,7 @@ async fn errors_map_to_statuses() {
     let (cf, gw) = setup().await;
 
     // Unknown zone (or no access): 404 with the hint.
-    let r = gw
-        .get(
-            &update_query(&[
-                ("provider", "cloudflare"),
-                ("zone", "nothere.net"),
-                ("record", "a"),
-                ("type", "A"),
-                ("value", "1.1.1.1"),
-            ]),
-            &[("X-Upstream-Authorization", CRED)],
-        )
-        .await;
+    let r = update_in(&gw, "nothere.net", "a", "A", "1.1.1.1").await;
     assert_eq!(r.status, 404);
     assert_eq!(
         r.json()["message"],
@@ -401,18 +402,7 @@ async fn dead_zone_twins_are_skipped() {
 
     // Only a dead one: 404 saying so.
     cf.add_zone_first("deadorg0000000000000000000000000", "example.net", "deleted");
-    let r = gw
-        .get(
-            &update_query(&[
-                ("provider", "cloudflare"),
-                ("zone", "example.net"),
-                ("record", "home"),
-                ("type", "A"),
-                ("value", "1.2.3.4"),
-            ]),
-            &[("X-Upstream-Authorization", CRED)],
-        )
-        .await;
+    let r = update_in(&gw, "example.net", "home", "A", "1.2.3.4").await;
     assert_eq!(r.status, 404, "{}", r.body);
     assert_eq!(
         r.json()["message"],

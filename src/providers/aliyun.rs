@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::aliyun_sign::signed_query;
 use super::{
-    Call, Change, Clock, Listing, Meaning, Modified, Provider, Record, Shape, Signed, Spec, exchange_signed, hex,
+    Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, Signed, SignedClient, Spec, hex,
 };
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::time::Utc;
@@ -26,9 +26,7 @@ const MAX_PAGES: u64 = 20;
 const DEFAULT_TTL: u32 = 600;
 
 pub struct Aliyun {
-    endpoint: Endpoint,
-    client: Arc<Client>,
-    clock: Clock,
+    api: SignedClient,
 }
 
 /// Unique per request, as Aliyun requires: time, a counter and random bytes.
@@ -71,7 +69,7 @@ impl Aliyun {
             Signed { method: Method::GET, target, headers: Vec::new(), body: Vec::new() }
         };
         let read = |resp: &Response| parse(call, op, action, resp);
-        exchange_signed(&Self::SPEC, &self.client, &self.endpoint, &self.clock, op, sign, read).await
+        self.api.exchange(&Self::SPEC, op, sign, read).await
     }
 
     async fn set_remark(&self, call: &mut Call<'_>, id: &str, remark: &str) -> Result<(), Error> {
@@ -117,7 +115,7 @@ impl Provider for Aliyun {
     type Zone = ();
 
     fn new(endpoint: Endpoint, client: Arc<Client>) -> Aliyun {
-        Aliyun { endpoint, client, clock: Clock::default() }
+        Aliyun { api: SignedClient::new(endpoint, client) }
     }
 
     async fn list(&self, call: &mut Call<'_>) -> Result<Listing<()>, Error> {

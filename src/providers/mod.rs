@@ -272,37 +272,49 @@ pub struct Signed {
     pub body: Vec<u8>,
 }
 
-/// Sign → send → read; when the provider says our timestamp is off (a `Meaning::Clock`
-/// code), learn its clock from the `Date` header and sign once more.
-#[allow(clippy::too_many_arguments)]
-pub async fn exchange_signed<T>(
-    spec: &'static Spec,
-    client: &Client,
-    endpoint: &Endpoint,
-    clock: &Clock,
-    op: Op,
-    sign: impl Fn(i64) -> Signed,
-    mut read: impl FnMut(&Response) -> Result<T, Error>,
-) -> Result<T, Error> {
-    let mut retried = false;
-    loop {
-        let req = sign(clock.now());
-        let headers: Vec<(&str, &str)> = req.headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let resp = client
-            .send(endpoint, req.method, &req.target, &headers, req.body)
-            .await
-            .map_err(|fault| Error::Upstream { op, provider: spec.name, fault })?;
-        match read(&resp) {
-            Err(Error::Provider { err, .. })
-                if !retried && spec.meaning(&err.code) == Some(Meaning::Clock) =>
-            {
-                let Some(offset) = clock.learn(&resp) else {
-                    return Err(Error::Provider { op, err });
-                };
-                warn!("{} says our clock is off by {offset} s; signing with its time", spec.name);
-                retried = true;
+/// A provider API whose requests carry a signed timestamp: where it is, the shared
+/// client, and the provider's idea of the time.
+pub struct SignedClient {
+    pub endpoint: Endpoint,
+    client: Arc<Client>,
+    clock: Clock,
+}
+
+impl SignedClient {
+    pub fn new(endpoint: Endpoint, client: Arc<Client>) -> SignedClient {
+        SignedClient { endpoint, client, clock: Clock::default() }
+    }
+
+    /// Sign → send → read; when the provider says our timestamp is off (a
+    /// `Meaning::Clock` code), learn its clock from the `Date` header and sign once more.
+    pub async fn exchange<T>(
+        &self,
+        spec: &'static Spec,
+        op: Op,
+        sign: impl Fn(i64) -> Signed,
+        mut read: impl FnMut(&Response) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut retried = false;
+        loop {
+            let req = sign(self.clock.now());
+            let headers: Vec<(&str, &str)> = req.headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let resp = self
+                .client
+                .send(&self.endpoint, req.method, &req.target, &headers, req.body)
+                .await
+                .map_err(|fault| Error::Upstream { op, provider: spec.name, fault })?;
+            match read(&resp) {
+                Err(Error::Provider { err, .. })
+                    if !retried && spec.meaning(&err.code) == Some(Meaning::Clock) =>
+                {
+                    let Some(offset) = self.clock.learn(&resp) else {
+                        return Err(Error::Provider { op, err });
+                    };
+                    warn!("{} says our clock is off by {offset} s; signing with its time", spec.name);
+                    retried = true;
+                }
+                other => return other,
             }
-            other => return other,
         }
     }
 }

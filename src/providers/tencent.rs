@@ -11,8 +11,7 @@ use serde_json::{Value, json};
 
 use super::tencent_sign::sign;
 use super::{
-    Call, Change, Clock, Listing, Meaning, Modified, Provider, Record, Shape, Signed, Spec, exchange_signed,
-    fingerprint,
+    Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, Signed, SignedClient, Spec, fingerprint,
 };
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::upstream::{Client, Endpoint, Response};
@@ -32,9 +31,7 @@ const REMEMBER_CREATED: Duration = Duration::from_secs(90);
 type Recent = HashMap<[u8; 32], (Record, Instant)>;
 
 pub struct Tencent {
-    endpoint: Endpoint,
-    client: Arc<Client>,
-    clock: Clock,
+    api: SignedClient,
     recent: Mutex<Recent>,
 }
 
@@ -54,7 +51,7 @@ impl Tencent {
         let (id, secret) = cred.pair()?;
         let body = body.to_string().into_bytes();
         // Signed for the host we actually send to (tests and proxies use other endpoints).
-        let host = self.endpoint.authority();
+        let host = self.api.endpoint.authority();
         let sign = |now: i64| {
             let signed = sign(id, secret, SERVICE, &host, CONTENT_TYPE, &body, now);
             let headers = vec![
@@ -67,7 +64,7 @@ impl Tencent {
             Signed { method: Method::POST, target: "/".into(), headers, body: body.clone() }
         };
         let read = |resp: &Response| parse(call, op, resp);
-        exchange_signed(&Self::SPEC, &self.client, &self.endpoint, &self.clock, op, sign, read).await
+        self.api.exchange(&Self::SPEC, op, sign, read).await
     }
 }
 
@@ -119,7 +116,7 @@ impl Provider for Tencent {
     type Zone = ();
 
     fn new(endpoint: Endpoint, client: Arc<Client>) -> Tencent {
-        Tencent { endpoint, client, clock: Clock::default(), recent: Mutex::new(HashMap::new()) }
+        Tencent { api: SignedClient::new(endpoint, client), recent: Mutex::new(HashMap::new()) }
     }
 
     async fn list(&self, call: &mut Call<'_>) -> Result<Listing<()>, Error> {
