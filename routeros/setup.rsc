@@ -261,8 +261,9 @@
 # what "add" returns).
 :set step "4 (the container)"
 :local cid ""
-:if ([:len $ours] > 0) do={ :set cid [:pick $ours 0] }
-:if (($cid != "") and $reinstall) do={
+:local have ([:len $ours] > 0)
+:if ($have) do={ :set cid [:pick $ours 0] }
+:if ($have and $reinstall) do={
     $say "reinstall: stopping and removing the old container"
     :foreach old in=$ours do={ :onerror e in={ /container stop $old } do={} }
     # RouterOS refuses to remove a container that is still stopping: retried until it takes.
@@ -279,14 +280,14 @@
     # The removal goes on after "remove" returns; a new container on the same root-dir
     # must wait until the old one and its files are gone.
     :while ((([:len [/container find where comment=$madeBy]] + [:len [/file find where name=$rootDir]]) > 0) and ([$since $t0] < 3m)) do={ :delay 2s }
-    :set cid ""
+    :set have false
     $say "reinstall: the old container is removed"
 }
 # How the image is named to "add": the short name when registry-url points at its registry;
 # otherwise registry-url is changed only when no other container could depend on it, and
 # else left alone, the image named in full (host included).
 :local pulledInFull false
-:if ($cid = "") do={
+:if (!$have) do={
     :if ($fromFile) do={
         :set cid [/container add file=$image interface=$vethName root-dir=$rootDir envlist=$madeBy dns=$containerDns start-on-boot=yes logging=yes comment=$madeBy]
     } else={
@@ -364,14 +365,20 @@
         :if ($hc != "") do={
             $say ("health check: " . $hc . " (from the image; /container print shows its state)")
         } else={
+            :local apply ""
             :onerror e in={
-                :local apply [:parse "/container set \$i healthcheck-cmd=\"/ddns-gateway --healthcheck\" healthcheck-interval=1m healthcheck-timeout=5s healthcheck-retries=3"]
-                $apply i=$cid
-                $say "health check set: /ddns-gateway --healthcheck every minute (/container print shows its state)"
+                :set apply [:parse "/container set \$i healthcheck-cmd=\"/ddns-gateway --healthcheck\" healthcheck-interval=1m healthcheck-timeout=5s healthcheck-retries=3"]
             } do={ $say "health check: none before RouterOS 7.22; the setup checks /health itself" }
+            :if ([:typeof $apply] = "code") do={
+                :onerror e in={
+                    $apply i=$cid
+                    $say "health check set: /ddns-gateway --healthcheck every minute (/container print shows its state)"
+                } do={ $say ("health check not set (" . $e . "); the setup checks /health itself") }
+            }
         }
     }
-    :if ([:typeof $startedAt] = "time") do={
+    :local started ([:typeof $startedAt] = "time")
+    :if ($started) do={
         :if (($st = "stopped") and ([$since $startedAt] > 15s)) do={
             :error "the container stopped right after it started: its own lines (/log print where topics~\"container\") say why"
         }
@@ -390,10 +397,11 @@
             } do={ :set refused $e }
         }
     }
-    :if ([$since $t0] > 10m) do={
+    # Until a start is taken (or, when no state reads, until /health answers): 10 minutes.
+    :if (((!$started) or (!$readable)) and ([$since $t0] > 10m)) do={
         :local why ("it shows \"" . $st . "\"")
         :if ($refused != "") do={ :set why ($why . "; start was refused: " . $refused) }
-        :error ("the container did not answer within 10 minutes (" . $why . "): run the setup again to wait longer; /log print where topics~\"container\" shows the download")
+        :error ("the container did not come up within 10 minutes (" . $why . "): run the setup again to wait longer; /log print where topics~\"container\" shows the download")
     }
     :set n ($n + 1)
     :delay 3s
