@@ -286,6 +286,36 @@ fn setup_settings_match_the_update_script() {
     assert_eq!(read, written);
 }
 
+/// Lines of setup.rsc.in that carry a fix for a run-time fact (routeros/README.md, the row
+/// in brackets); rsc-check sees the commands but not why each is there.
+const SETUP_LINES: &[&str] = &[
+    // The container's id from `add` (5), its state from the whole item (6, 9, 10).
+    ":set cid [/container add file=$image ",
+    ":set cid [/container add remote-image=$ref ",
+    ":onerror e in={ :set c [/container get $1] } do={}",
+    // Device-mode: all three features (26).
+    r#":foreach f in={"container";"fetch";"scheduler"} do={"#,
+    // Veth names (22).
+    ":if (([:len $vethName] = 0) or ([:len $vethName] > 14)) do={",
+    // The scheduler from boot (27), when added and when updated.
+    "/system scheduler add name=ddns start-time=startup ",
+    "/system scheduler set $kid start-time=startup ",
+    // registry-url changed only when no other container exists (17).
+    ":if ([:len [/container find]] = 0) do={",
+    // Every wait pauses, whatever fetch returned (25).
+    ":delay 3s",
+];
+
+#[test]
+fn setup_keeps_its_run_time_fixes() {
+    let template = file("setup.rsc.in");
+    for line in SETUP_LINES {
+        assert!(template.contains(line), "setup.rsc.in lost the line:\n{line}");
+    }
+    // Deadlines are on uptime, never on the clock NTP may set meanwhile (8).
+    assert!(!template.contains("/system clock") && !template.contains(":timestamp"));
+}
+
 #[test]
 fn setup_accepts_every_provider_the_gateway_knows() {
     let template = file("setup.rsc.in");
