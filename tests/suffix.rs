@@ -11,8 +11,17 @@ use common::{Gateway, config_all, provider_update};
 
 const HOST: &str = "::11:22ff:fe33:4455";
 
-#[tokio::test]
-async fn prefix_and_suffix_for_every_provider() {
+/// The three fake providers (each with the zone example.com), the gateway in front of them,
+/// and each provider's credential header.
+struct Three {
+    cf: FakeCloudflare,
+    ali: FakeAliyun,
+    tc: FakeTencent,
+    gw: Gateway,
+    creds: [(&'static str, &'static str); 3],
+}
+
+async fn three_providers() -> Three {
     let cf = FakeCloudflare::start("cf-token", &[("z1", "example.com")]).await;
     let ali = FakeAliyun::start("LTAIsuffix", "ali-secret", &["example.com"]).await;
     let tc = FakeTencent::start("AKIDsuffix", "tc-secret", &["example.com"]).await;
@@ -22,6 +31,12 @@ async fn prefix_and_suffix_for_every_provider() {
         ("aliyun", r#"ApiKey id="LTAIsuffix" secret="ali-secret""#),
         ("tencent", r#"ApiKey id="AKIDsuffix" secret="tc-secret""#),
     ];
+    Three { cf, ali, tc, gw, creds }
+}
+
+#[tokio::test]
+async fn prefix_and_suffix_for_every_provider() {
+    let Three { cf, ali, tc, gw, creds } = three_providers().await;
     for (provider, cred) in creds {
         // (prefix as RouterOS shows the LAN address, the combined record, the action)
         for (value, want, action) in [
@@ -52,15 +67,7 @@ async fn prefix_and_suffix_for_every_provider() {
 
 #[tokio::test]
 async fn mac_suffix_is_the_hosts_slaac_address_for_every_provider() {
-    let cf = FakeCloudflare::start("cf-token", &[("z1", "example.com")]).await;
-    let ali = FakeAliyun::start("LTAImac", "ali-secret", &["example.com"]).await;
-    let tc = FakeTencent::start("AKIDmac", "tc-secret", &["example.com"]).await;
-    let gw = Gateway::start(config_all(cf.addr, ali.addr, tc.addr)).await;
-    let creds = [
-        ("cloudflare", r#"ApiKey secret="cf-token""#),
-        ("aliyun", r#"ApiKey id="LTAImac" secret="ali-secret""#),
-        ("tencent", r#"ApiKey id="AKIDmac" secret="tc-secret""#),
-    ];
+    let Three { cf, ali, tc, gw, creds } = three_providers().await;
     for (provider, cred) in creds {
         // (prefix, MAC as the router's settings hold it, the combined record, the action)
         for (value, mac, want, action) in [
