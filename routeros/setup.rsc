@@ -145,7 +145,7 @@
     $problem "authToken: use 16 or more random characters, or \"\" to have one made"; :set bad ($bad + 1)
 }
 :if (([:typeof [:find $authToken ","]] = "num") or ([:typeof [:find $authToken " "]] = "num")) do={
-    $problem "authToken: no commas or spaces (fetch splits its headers at commas)"; :set bad ($bad + 1)
+    $problem "authToken: no commas or spaces (it goes into an HTTP header)"; :set bad ($bad + 1)
 }
 :if (([:len $vethName] = 0) or ([:len $vethName] > 14)) do={
     $problem ("vethName: \"" . $vethName . "\" has " . [:len $vethName] . " characters; RouterOS 7.20 and newer take 1 to 14"); :set bad ($bad + 1)
