@@ -45,17 +45,31 @@ def crate_of(name):
     return GROUPS.get(first, first)
 
 
+def module_of(name):
+    """Our own symbols by module: `providers::huaweicloud` (its signer counted with it), `api`, ..."""
+    m = re.search(r"ddns_gateway::([a-z0-9_]+)(?:::([a-z0-9_]+))?", name)
+    if not m:
+        return "(crate root)"
+    if m.group(1) == "providers" and m.group(2) and m.group(2)[0].islower():
+        return "providers::" + m.group(2).removesuffix("_sign")
+    return m.group(1)
+
+
 def main():
     path, stripped = sys.argv[1], int(sys.argv[2])
     syms = subprocess.run(["nm", "-C", "-S", "--size-sort", path], check=True, capture_output=True, text=True)
     sizes = collections.Counter()
+    ours = collections.Counter()
     seen = set()
     for line in syms.stdout.splitlines():
         parts = line.split(" ", 3)
         # Aliases (musl's weak `pthread_create` for `__pthread_create`) share an address.
         if len(parts) == 4 and parts[2].lower() in "tdrbvw" and parts[0] not in seen:
             seen.add(parts[0])
-            sizes[crate_of(parts[3])] += int(parts[1], 16)
+            crate = crate_of(parts[3])
+            sizes[crate] += int(parts[1], 16)
+            if crate == "ddns_gateway":
+                ours[module_of(parts[3])] += int(parts[1], 16)
     sections = subprocess.run(["readelf", "-SW", path], check=True, capture_output=True, text=True)
     loaded = unwind = 0
     for line in sections.stdout.splitlines():
@@ -78,6 +92,13 @@ def main():
     small = sum(s for _, s in rows if s < 1024)
     print(f"{'(parts under 1 KiB)':<{width}}  {small:>9,}")
     print(f"{'stripped binary, as shipped':<{width}}  {stripped:>9,}")
+    # Our crate by module, so each provider's cost shows (symbols only: what the optimiser
+    # inlined elsewhere, and generic code instantiated in another crate, count there).
+    print()
+    width = max([len(k) for k in ours] + [len("ddns_gateway, by module")])
+    print(f"{'ddns_gateway, by module':<{width}}  {'bytes':>9}")
+    for name, size in ours.most_common():
+        print(f"{name:<{width}}  {size:>9,}")
 
 
 if __name__ == "__main__":
