@@ -36,7 +36,7 @@ check_healthcheck image "$(skopeo inspect --config --raw "docker-archive:$tarbal
 
 # The binary, as RouterOS will unpack it, must run on the board's CPU.
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+on_exit 'rm -rf "$work"'
 layer=$(tar -tf "$tarball" | grep '/layer.tar$')
 tar -xOf "$tarball" "$layer" | tar -x -C "$work"
 check_binary "$target" "$work/ddns-gateway"

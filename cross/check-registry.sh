@@ -18,6 +18,7 @@ need_skopeo
 need_qemu
 
 work=$(mktemp -d)
+on_exit 'rm -rf "$work"'
 port=$(free_port)
 cat >"$work/config.yml" <<YML
 version: 0.1
@@ -31,8 +32,8 @@ http:
 YML
 docker-registry serve "$work/config.yml" >"$work/registry.log" 2>&1 &
 registry_pid=$!
-# Stopped on every way out, failures included.
-trap 'kill $registry_pid 2>/dev/null; wait $registry_pid 2>/dev/null; rm -rf "$work"' EXIT
+# Stopped on every way out, failures included (before its storage is removed).
+on_exit 'kill $registry_pid 2>/dev/null; wait $registry_pid 2>/dev/null'
 for _ in $(seq 1 100); do
     http_get "$port" /v2/ >/dev/null 2>&1 && break
     sleep 0.1

@@ -1,5 +1,31 @@
 # Shared helpers for the scripts in cross/ (sourced, not run).
 
+# on_exit COMMAND: runs COMMAND when the script exits, however it exits (an error under set
+# -e, a signal), after the commands registered later (last in, first out). Scripts and
+# helpers register their cleanups here rather than with `trap … EXIT`, which would replace
+# the ones registered before: everything a script starts is stopped, every directory removed.
+on_exit() {
+    # A subshell inherits the list but not the trap: its cleanups are its own.
+    if [ "${_cleanups_owner:-}" != "$BASHPID" ]; then
+        _cleanups=()
+        _cleanups_owner=$BASHPID
+        trap _run_cleanups EXIT
+        # Without these, a signal would end the shell without running the EXIT trap.
+        trap 'exit 129' HUP
+        trap 'exit 130' INT
+        trap 'exit 143' TERM
+    fi
+    _cleanups+=("$1")
+}
+
+_run_cleanups() {
+    local i
+    for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
+        eval "${_cleanups[i]}" || true
+    done
+    _cleanups=()
+}
+
 # need COMMAND PACKAGE: installs PACKAGE from Debian when COMMAND is missing.
 need() {
     command -v "$1" >/dev/null \
@@ -36,20 +62,25 @@ http_get() {
     printf '%s' "${reply#*$'\r\n\r\n'}"
 }
 
-# Starts cross/tls_peer.py once; sets TLS_PEERS to "name:port" entries.
+# Starts cross/tls_peer.py once; sets TLS_PEERS to "name:port" entries. It is stopped (and
+# stops its servers) when the script exits.
 start_tls_peer() {
     [ -n "${TLS_PEERS:-}" ] && return 0
     coproc TLS_PEER { exec python3 "$(dirname "${BASH_SOURCE[0]}")/tls_peer.py"; }
+    on_exit "kill $TLS_PEER_PID 2>/dev/null; wait $TLS_PEER_PID 2>/dev/null"
     local name port
     TLS_PEERS=""
     while read -r name port <&"${TLS_PEER[0]}"; do TLS_PEERS="$TLS_PEERS $name:$port"; done
-    trap 'kill $TLS_PEER_PID 2>/dev/null' EXIT
 }
 
 # gateway_on RUN BIN PORT ENDPOINT: starts the gateway (/health on) with Cloudflare at
-# ENDPOINT, sets GW_PID, and waits until it answers.
+# ENDPOINT, sets GW_PID, and waits until it answers. gateway_off stops it; so does the exit.
 gateway_on() {
     local run=$1 bin=$2 port=$3 endpoint=$4 i
+    if [ -z "${_gateway_cleanup:-}" ]; then
+        on_exit gateway_off
+        _gateway_cleanup=1
+    fi
     DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT="$endpoint" \
         $run "$bin" --host 127.0.0.1 --port "$port" --health-enabled >/dev/null 2>&1 &
     GW_PID=$!
@@ -57,6 +88,17 @@ gateway_on() {
         http_get "$port" /health >/dev/null 2>&1 && break
         sleep 0.1
     done
+}
+
+# gateway_off [SIGNAL]: stops the gateway gateway_on started (TERM by default) and waits for
+# it; returns its exit status.
+gateway_off() {
+    [ -n "${GW_PID:-}" ] || return 0
+    local pid=$GW_PID code=0
+    GW_PID=""
+    kill "-${1:-TERM}" "$pid" 2>/dev/null
+    wait "$pid" || code=$?
+    return "$code"
 }
 
 # check_binary TARGET PATH: static, --version, /health, TLS handshakes of every kind the
@@ -73,17 +115,15 @@ check_binary() {
     version=$($run "$bin" --version)
     [[ "$version" == "ddns-gateway "* ]] || { echo "FAIL $target: --version said '$version'" >&2; return 1; }
     start_tls_peer
-    local port pid body peer tls kinds=""
+    local port body peer tls kinds=""
     port=$(free_port)
     for peer in $TLS_PEERS; do
         gateway_on "$run" "$bin" "$port" "https://127.0.0.1:${peer#*:}/client/v4"
-        pid=$GW_PID
         body=$(http_get "$port" /health 2>/dev/null || true)
         tls=$(http_get "$port" "/update?provider=cloudflare&zone=example.com&record=a&type=A&value=192.0.2.1" \
             'X-Upstream-Authorization: ApiKey secret="t"' 2>/dev/null || true)
-        kill -TERM "$pid"
         local code=0
-        wait "$pid" || code=$?
+        gateway_off TERM || code=$?
         [ "$body" = '{"status":"ok"}' ] || { echo "FAIL $target: /health said '$body'" >&2; return 1; }
         # Judging the certificate means the handshake of this kind was negotiated (and
         # under TLS 1.3 the key exchange and AEAD worked: the certificate is encrypted).

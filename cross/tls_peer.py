@@ -12,6 +12,7 @@ Prints "NAME PORT" per server, then serves until killed:
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -72,3 +73,5 @@ try:
 finally:
     for c in children:
         c.kill()
+        c.wait()
+    shutil.rmtree(work, ignore_errors=True)

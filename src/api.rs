@@ -217,6 +217,9 @@ async fn prepare(
     body_timeout: Duration,
     req: Request<Incoming>,
 ) -> Result<(ValidRequest, Credential), Error> {
+    // The token first: what anyone can send without one gets the rate-limited refusal line
+    // (`log_refusal`), whatever its method.
+    check_auth(config, req.headers().get(http::header::AUTHORIZATION))?;
     let method = req.method().clone();
     let enabled = match method {
         Method::GET => config.get_enabled,
@@ -229,7 +232,6 @@ async fn prepare(
             config.allowed_methods(),
         ));
     }
-    check_auth(config, req.headers().get(http::header::AUTHORIZATION))?;
 
     // RouterOS may send the credential as several header lines; they are one list.
     let cred_header = req
@@ -263,7 +265,8 @@ async fn execute(app: &App, valid: &ValidRequest, cred: &Credential) -> Result<O
         want.rtype.as_str(),
     ]);
     // Same record, same credential: one at a time, so two first calls cannot both create.
-    let _guard = app.locks.lock(key).await;
+    let busy = Error::RecordBusy(app.config.upstream_timeout.as_secs());
+    let _guard = app.locks.lock(key, app.limits.max_per_record).await.ok_or(busy)?;
     let call = Call { want, cred, meta: Meta::default(), warnings: Vec::new() };
     app.providers.reconcile(valid.provider, call).await
 }

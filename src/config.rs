@@ -18,6 +18,9 @@ use crate::upstream::Endpoint;
 
 pub const ENV_PREFIX: &str = "DDNS_GATEWAY_";
 pub const DEFAULT_FILE: &str = "config.toml";
+/// A config file is a few hundred bytes; reading and parsing costs a multiple of its size,
+/// so a larger file (or a device, or a FIFO: only regular files are read) is refused.
+pub const MAX_FILE_BYTES: usize = 64 * 1024;
 
 /// Values longer than this are never quoted back in an error: a token pasted into the
 /// wrong variable must not end up in a log. Typos in a port or a switch are shorter.
@@ -153,11 +156,11 @@ impl Config {
         let path = cli.config.clone().or(env_path);
         let mut settings = match &path {
             Some(p) => {
-                let text =
-                    std::fs::read_to_string(p).map_err(|e| format!("cannot read config file {p}: {e}"))?;
+                let text = crate::files::read_small(p, MAX_FILE_BYTES)
+                    .map_err(|e| format!("cannot read config file {p}: {e}"))?;
                 from_toml(&text, p, &mut warnings)?
             }
-            None => match std::fs::read_to_string(DEFAULT_FILE) {
+            None => match crate::files::read_small(DEFAULT_FILE, MAX_FILE_BYTES) {
                 Ok(text) => from_toml(&text, DEFAULT_FILE, &mut warnings)?,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
                 Err(e) => return Err(format!("cannot read config file {DEFAULT_FILE}: {e}")),

@@ -139,6 +139,8 @@ pub enum Error {
         provider: &'static str,
         retry_after: Option<String>,
     },
+    /// Too many requests for one record already wait for it; retry after this many seconds.
+    RecordBusy(u64),
     ClockNotSet(String),
 }
 
@@ -160,7 +162,9 @@ impl Error {
             }
             Error::Upstream { fault: Fault::Timeout(_), .. } => StatusCode::GATEWAY_TIMEOUT,
             Error::Upstream { .. } => StatusCode::BAD_GATEWAY,
-            Error::RateLimited { .. } | Error::ClockNotSet(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::RateLimited { .. } | Error::RecordBusy(_) | Error::ClockNotSet(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 
@@ -200,6 +204,9 @@ impl Error {
                 Some(s) => format!("{provider} rate limit reached; retry after {s} s"),
                 None => format!("{provider} rate limit reached; retry later"),
             },
+            Error::RecordBusy(s) => {
+                format!("Too many updates of this record at once; retry after {s} s")
+            }
             Error::ClockNotSet(m) => m.clone(),
         }
     }
@@ -218,6 +225,7 @@ impl Error {
             Error::MissingToken => vec![("www-authenticate", "Bearer realm=\"ddns-gateway\"".into())],
             Error::MethodNotAllowed(_, allow) => vec![("allow", (*allow).into())],
             Error::RateLimited { retry_after: Some(s), .. } => vec![("retry-after", s.clone())],
+            Error::RecordBusy(s) => vec![("retry-after", s.to_string())],
             // The rest of that body may still come: the connection is not reusable.
             Error::BodyTimeout(_) => vec![("connection", "close".into())],
             _ => Vec::new(),

@@ -4,6 +4,8 @@
 //! which hands each request to `api`; `api` validates it (`request` into a `record`,
 //! `credentials`), takes the record's lock (`locks`) and lets `providers` reconcile the
 //! provider's record with it over the `upstream` client. Every failure is an `error::Error`.
+//! `files` opens what the config points at; `thread` starts the few threads there are (the
+//! log writers, name lookups).
 
 pub mod log;
 
@@ -12,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod files;
 pub mod healthcheck;
 pub mod limits;
 pub mod locks;
@@ -21,6 +24,7 @@ pub mod request;
 pub mod rt;
 pub mod server;
 pub mod settings;
+pub mod thread;
 pub mod time;
 pub mod tls;
 pub mod upstream;

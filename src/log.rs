@@ -1,12 +1,18 @@
 //! A small logger: one line per event to stderr (which RouterOS copies into the router log
 //! with `logging=yes`) and, when enabled, appended to a file.
 //! Format: `2026-01-12 03:58:51 INFO  [ddns_gateway.server] message` (UTC).
+//!
+//! The server never waits on its log. Each destination has a bounded queue that a thread of
+//! its own writes out; when a reader stalls (a pipe nobody reads blocks every write) and the
+//! queue is full, lines are dropped, and the next line that gets in says how many.
 
 use std::fmt;
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::sync::Mutex;
+use std::os::fd::FromRawFd;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use crate::time::Utc;
 
@@ -46,12 +52,39 @@ impl Level {
 }
 
 static LEVEL: AtomicU8 = AtomicU8::new(Level::Info as u8);
-static FILE: Mutex<Option<File>> = Mutex::new(None);
+static STDERR: Sink = Sink::new();
+static FILE: Sink = Sink::new();
 
-/// Sets the threshold and the optional file every later line also goes to.
-pub fn init(level: Level, file: Option<File>) {
+/// What one destination may hold unwritten: hundreds of ordinary lines.
+pub const MAX_QUEUED: usize = 64 * 1024;
+/// A writer only moves bytes; the default 8 MiB (2 MiB on Linux) would be address space.
+const WRITER_STACK: usize = 64 * 1024;
+
+/// Sets the threshold and starts the writers: stderr's (once per process) and, given a
+/// file, the file's. Fails only when a writer thread cannot be started.
+pub fn init(level: Level, file: Option<File>) -> std::io::Result<()> {
     LEVEL.store(level as u8, Ordering::Relaxed);
-    *FILE.lock().unwrap_or_else(|e| e.into_inner()) = file;
+    // SAFETY: fd 2 is open for the whole life of the process, and so is its writer, which
+    // never returns: the File is never dropped, so it never closes fd 2.
+    STDERR.start(Box::new(|| unsafe { File::from_raw_fd(2) }))?;
+    match file {
+        Some(f) => FILE.start(Box::new(move || f)),
+        None => Ok(()),
+    }
+}
+
+/// Opens the log file for appending: a regular file (created when missing), never a FIFO,
+/// a device or a directory, so that neither opening nor writing it can block.
+pub fn open_file(path: &str) -> std::io::Result<File> {
+    crate::files::open_regular(path, OpenOptions::new().create(true).append(true))
+}
+
+/// Waits at most `limit` for what is queued to be written: a stalled reader must not stop
+/// the process from exiting.
+pub fn flush(limit: Duration) {
+    let until = Instant::now() + limit;
+    STDERR.flush(until);
+    FILE.flush(until);
 }
 
 pub fn enabled(level: Level) -> bool {
@@ -63,12 +96,107 @@ pub const MAX_MESSAGE: usize = 2048;
 
 /// Writes one line. Call through the macros, which skip formatting below the threshold.
 pub fn write(level: Level, module: &str, args: fmt::Arguments<'_>) {
-    let msg = escape(&args.to_string(), MAX_MESSAGE);
-    let line =
-        format!("{} {:<5} [{}] {}\n", Utc::now().log_stamp(), level.name(), module.replace("::", "."), msg);
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
-    if let Some(f) = FILE.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-        let _ = f.write_all(line.as_bytes());
+    let line = format_line(level, module, &escape(&args.to_string(), MAX_MESSAGE));
+    STDERR.push(&line);
+    FILE.push(&line);
+}
+
+fn format_line(level: Level, module: &str, msg: &str) -> String {
+    format!("{} {:<5} [{}] {}\n", Utc::now().log_stamp(), level.name(), module.replace("::", "."), msg)
+}
+
+/// One destination: lines waiting to be written, and its writer thread.
+struct Sink {
+    queue: Mutex<Queue>,
+    /// Lines were queued (for the writer).
+    queued: Condvar,
+    /// A batch was written (for `flush`).
+    written: Condvar,
+}
+
+struct Queue {
+    /// Whether a writer runs; lines for a destination without one are not kept.
+    started: bool,
+    bytes: Vec<u8>,
+    /// Lines that did not fit since the last one that did.
+    dropped: u64,
+    /// The writer is writing a batch taken from `bytes`.
+    writing: bool,
+}
+
+impl Sink {
+    const fn new() -> Sink {
+        Sink {
+            queue: Mutex::new(Queue { started: false, bytes: Vec::new(), dropped: 0, writing: false }),
+            queued: Condvar::new(),
+            written: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts the writer, on the destination `open` gives.
+    fn start(&'static self, open: Box<dyn FnOnce() -> File + Send>) -> std::io::Result<()> {
+        let mut q = self.lock();
+        if q.started {
+            return Ok(());
+        }
+        crate::thread::spawn_detached(WRITER_STACK, Box::new(move || self.run(open())))?;
+        q.started = true;
+        Ok(())
+    }
+
+    fn push(&self, line: &str) {
+        let mut q = self.lock();
+        if !q.started {
+            return;
+        }
+        if q.bytes.len() + line.len() > MAX_QUEUED {
+            q.dropped += 1;
+            return;
+        }
+        let dropped = std::mem::take(&mut q.dropped);
+        if dropped > 0 {
+            let note = format!("{dropped} log line(s) dropped: the log was not read fast enough");
+            q.bytes.extend_from_slice(format_line(Level::Warning, module_path!(), &note).as_bytes());
+        }
+        q.bytes.extend_from_slice(line.as_bytes());
+        self.queued.notify_one();
+    }
+
+    /// The writer: takes everything queued, writes it (blocking only this thread), repeats.
+    fn run(&self, mut out: File) -> ! {
+        let mut batch = Vec::new();
+        loop {
+            {
+                let mut q = self.lock();
+                q.writing = false;
+                self.written.notify_all();
+                while q.bytes.is_empty() {
+                    q = self.queued.wait(q).unwrap_or_else(|e| e.into_inner());
+                }
+                std::mem::swap(&mut batch, &mut q.bytes);
+                q.writing = true;
+            }
+            // A destination that fails (a closed pipe, a full disk) loses the batch; the
+            // next one is tried again.
+            let _ = out.write_all(&batch);
+            batch.clear();
+            // Keep a burst's buffer no longer than the burst.
+            if batch.capacity() > 4096 {
+                batch = Vec::new();
+            }
+        }
+    }
+
+    fn flush(&self, until: Instant) {
+        let mut q = self.lock();
+        while q.started && (q.writing || !q.bytes.is_empty()) {
+            let Some(left) = until.checked_duration_since(Instant::now()) else { return };
+            q = self.written.wait_timeout(q, left).unwrap_or_else(|e| e.into_inner()).0;
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 use std::net::ToSocketAddrs;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use ddns_gateway::api::App;
 use ddns_gateway::cli::{self, HELP};
@@ -41,8 +42,7 @@ fn main() -> ExitCode {
     }
 
     let file = if config.log_file_enabled {
-        let opened = std::fs::OpenOptions::new().create(true).append(true).open(&config.log_file_path);
-        match opened {
+        match log::open_file(&config.log_file_path) {
             Ok(f) => Some(f),
             Err(e) => {
                 eprintln!("ddns-gateway: cannot open log file {}: {e}", config.log_file_path);
@@ -52,20 +52,29 @@ fn main() -> ExitCode {
     } else {
         None
     };
-    log::init(config.log_level, file);
+    if let Err(e) = log::init(config.log_level, file) {
+        eprintln!("ddns-gateway: cannot start the log writer: {e}");
+        return ExitCode::from(1);
+    }
     for w in &config.warnings {
         warn!("{w}");
     }
 
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => rt,
+    let code = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(serve(config)),
         Err(e) => {
             error!("cannot start the runtime: {e}");
-            return ExitCode::from(1);
+            ExitCode::from(1)
         }
     };
-    runtime.block_on(serve(config))
+    // The last lines get a moment to reach the log; a reader that stalled cannot hold the
+    // exit (the writer thread, blocked in its write, ends with the process).
+    log::flush(LOG_FLUSH_LIMIT);
+    code
 }
+
+/// How long the exit waits for queued log lines to be written.
+const LOG_FLUSH_LIMIT: Duration = Duration::from_secs(1);
 
 async fn serve(config: Config) -> ExitCode {
     let shown = if config.host.contains(':') {
@@ -74,11 +83,8 @@ async fn serve(config: Config) -> ExitCode {
         format!("{}:{}", config.host, config.port)
     };
     // Resolved here, before serving (a blocking lookup is fine at start): tokio would resolve
-    // a host name on its blocking pool, whose thread naming links printf (see upstream.rs).
-    let bound = match (config.host.as_str(), config.port).to_socket_addrs() {
-        Ok(addrs) => tokio::net::TcpListener::bind(&addrs.collect::<Vec<_>>()[..]).await,
-        Err(e) => Err(e),
-    };
+    // a host name on its blocking pool, whose thread naming links printf (see thread.rs).
+    let bound = (config.host.as_str(), config.port).to_socket_addrs().and_then(server::listen);
     let listener = match bound {
         Ok(l) => l,
         Err(e) => {
@@ -92,10 +98,13 @@ async fn serve(config: Config) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// SIGTERM (RouterOS `/container stop`, where we are PID 1) or SIGINT.
+/// SIGTERM (RouterOS `/container stop`, where we are PID 1), SIGINT, or SIGHUP (a closed
+/// terminal or a supervisor's reload: there is nothing to reload, and its default action
+/// would end the process with requests in flight).
 async fn stop_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) =
+        (signal(SignalKind::terminate()), signal(SignalKind::interrupt()), signal(SignalKind::hangup()))
     else {
         error!("cannot install signal handlers; stop with SIGKILL");
         return std::future::pending().await;
@@ -103,6 +112,7 @@ async fn stop_signal() {
     let name = tokio::select! {
         _ = term.recv() => "SIGTERM",
         _ = int.recv() => "SIGINT",
+        _ = hup.recv() => "SIGHUP",
     };
     info!("received {name}, shutting down");
 }

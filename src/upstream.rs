@@ -27,9 +27,14 @@ const MAX_IN_FLIGHT: usize = 32;
 /// How long an idle connection is kept for reuse, and how many per host.
 const IDLE_FOR: Duration = Duration::from_secs(50);
 const IDLE_PER_HOST: usize = 4;
-/// hyper reads a response in pieces of this size (its default starts at 8 KiB): provider
-/// answers are a few hundred bytes, and up to MAX_IN_FLIGHT connections are open at once.
-const UPSTREAM_READ_BUF: usize = 2048;
+/// The largest response head (status line and headers) taken from a provider, which is also
+/// what hyper's read buffer may grow to. Captured heads: Cloudflare 0.8 KiB (17 headers with
+/// a cookie, Expect-CT and HSTS; about 1.1 KiB with today's two cookies), Aliyun 0.4 KiB
+/// (10 headers), Tencent's documented common headers 0.2 KiB. A CDN adding cookies or a
+/// policy header must not break every call.
+/// The buffer starts at hyper's minimum (8 KiB) and grows only for a head or a read larger
+/// than that, so it costs no more than an 8 KiB exact buffer for ordinary answers.
+pub const MAX_HEAD: usize = 16 * 1024;
 /// getaddrinfo needs little stack; the default 2 MiB would only be address space.
 const RESOLVER_STACK: usize = 128 * 1024;
 
@@ -270,7 +275,7 @@ impl Client {
             Stream::Plain(tcp)
         };
         let (sender, conn) = hyper::client::conn::http1::Builder::new()
-            .read_buf_exact_size(Some(UPSTREAM_READ_BUF))
+            .max_buf_size(MAX_HEAD)
             .handshake(TokioIo(stream))
             .await
             .map_err(|e| Fault::Protocol(format!("{}: {e}", ep.host)))?;
@@ -335,51 +340,40 @@ impl AsyncWrite for Stream {
     }
 }
 
-/// Name resolution on a short-lived thread of our own (`spawn_detached`). An address needs
-/// no lookup, and at most four lookups run at once (each thread costs its stack). A lookup
-/// that hangs is abandoned at the call's deadline; its thread ends when the resolver gives up.
+/// Name lookups running at once: each holds a thread and its stack until the resolver
+/// answers or gives up.
+const MAX_RESOLVERS: usize = 4;
+static RESOLVERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_RESOLVERS);
+
+/// Name resolution on a short-lived thread of our own (tokio's `lookup_host` would use its
+/// blocking pool, which std's thread naming and printf come with: see `thread`). An address
+/// needs no lookup. A lookup that hangs is abandoned at the call's deadline; its thread
+/// keeps its slot until the resolver gives up.
 async fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
-    static RESOLVERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
-    let _slot = RESOLVERS.acquire().await.map_err(io::Error::other)?;
-    let (tx, rx) = tokio::sync::oneshot::channel();
     let host = host.to_string();
-    spawn_detached(Box::new(move || {
-        let _ = tx.send((host.as_str(), port).to_socket_addrs().map(Iterator::collect));
-    }))?;
-    rx.await.unwrap_or_else(|_| Err(io::Error::other("the resolver thread ended")))
+    on_own_thread(&RESOLVERS, move || (host.as_str(), port).to_socket_addrs().map(Iterator::collect)).await?
 }
 
-/// Runs `job` on a new detached thread with a small stack, started with pthread_create
-/// itself. tokio's `lookup_host` (its blocking pool) and std's thread spawn both link the
-/// code that names threads, and musl names them through snprintf: that pulls all of printf
-/// into the binary (about 14 KB) for threads that need no name.
-fn spawn_detached(job: Box<dyn FnOnce() + Send>) -> io::Result<()> {
-    extern "C" fn start(arg: *mut libc::c_void) -> *mut libc::c_void {
-        // SAFETY: `arg` is the box leaked below, and only this thread takes it back.
-        let job = unsafe { Box::from_raw(arg.cast::<Box<dyn FnOnce() + Send>>()) };
-        job();
-        std::ptr::null_mut()
-    }
-    let arg = Box::into_raw(Box::new(job));
-    // SAFETY: plain pthread calls on locals; on failure the box is taken back here, on
-    // success the new thread owns it.
-    unsafe {
-        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
-        libc::pthread_attr_init(&mut attr);
-        libc::pthread_attr_setstacksize(&mut attr, RESOLVER_STACK);
-        libc::pthread_attr_setdetachstate(&mut attr, libc::PTHREAD_CREATE_DETACHED);
-        let mut thread: libc::pthread_t = std::mem::zeroed();
-        let rc = libc::pthread_create(&mut thread, &attr, start, arg.cast());
-        libc::pthread_attr_destroy(&mut attr);
-        if rc != 0 {
-            drop(Box::from_raw(arg));
-            return Err(io::Error::from_raw_os_error(rc));
-        }
-    }
-    Ok(())
+/// Runs `job` on a thread of its own that holds one of `slots` for as long as it lives: a
+/// caller that stops waiting gives up the answer, not the slot, so `slots` counts threads,
+/// not callers.
+async fn on_own_thread<T: Send + 'static>(
+    slots: &'static tokio::sync::Semaphore,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> io::Result<T> {
+    let slot = slots.acquire().await.map_err(io::Error::other)?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    crate::thread::spawn_detached(
+        RESOLVER_STACK,
+        Box::new(move || {
+            let _slot = slot;
+            let _ = tx.send(job());
+        }),
+    )?;
+    rx.await.map_err(|_| io::Error::other("the resolver thread ended"))
 }
 
 fn tls_fault(host: &str, e: std::io::Error) -> Fault {
@@ -396,6 +390,27 @@ fn tls_fault(host: &str, e: std::io::Error) -> Fault {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A lookup whose caller gave up still holds its slot while its thread runs: hung
+    /// lookups cannot pile up threads beyond the bound.
+    #[tokio::test]
+    async fn an_abandoned_lookup_keeps_its_slot_until_its_thread_ends() {
+        static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+        let mut release = Vec::new();
+        for _ in 0..2 {
+            let (tx, rx) = std::sync::mpsc::channel::<()>();
+            release.push(tx);
+            let hung = on_own_thread(&SLOTS, move || {
+                let _ = rx.recv();
+            });
+            assert!(tokio::time::timeout(Duration::from_millis(20), hung).await.is_err());
+        }
+        let third = tokio::time::timeout(Duration::from_millis(200), on_own_thread(&SLOTS, || 7)).await;
+        assert!(third.is_err(), "a third thread started while two hung ones still ran");
+        drop(release);
+        let third = tokio::time::timeout(Duration::from_secs(5), on_own_thread(&SLOTS, || 7)).await;
+        assert_eq!(third.unwrap().unwrap(), 7);
+    }
 
     #[test]
     fn endpoints() {

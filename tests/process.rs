@@ -3,106 +3,13 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::aliyun::FakeAliyun;
 use common::cloudflare::FakeCloudflare;
 use common::fake::FakeResp;
+use common::process::{Running, run, scratch};
 use common::{request, update_query};
-
-const BIN: &str = env!("CARGO_BIN_EXE_ddns-gateway");
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ddns-gw-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs the binary to completion in `dir`: (exit code, stdout, stderr).
-fn run(dir: &PathBuf, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .envs(env.iter().copied())
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
-    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
-}
-
-/// A port that was free a moment ago (the binary must be given a real port number).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-struct Running {
-    child: Child,
-    port: u16,
-    stderr: PathBuf,
-}
-
-// A failing test must not leave a gateway behind.
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Running {
-    async fn start(dir: &PathBuf, args: &[&str], env: &[(&str, &str)]) -> Running {
-        let port = free_port();
-        let stderr = dir.join("stderr.log");
-        let child = Command::new(BIN)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .args(args)
-            .envs(env.iter().copied())
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "gateway did not start: {}",
-                std::fs::read_to_string(&stderr).unwrap()
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        Running { child, port, stderr }
-    }
-
-    fn addr(&self) -> std::net::SocketAddr {
-        ([127, 0, 0, 1], self.port).into()
-    }
-
-    fn signal(&self, sig: &str) {
-        let ok = Command::new("kill").args([sig, &self.child.id().to_string()]).status().unwrap();
-        assert!(ok.success());
-    }
-
-    /// Waits for the exit (bounded) and returns (code, stderr).
-    async fn wait(&mut self, limit: Duration) -> (i32, String) {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return (status.code().unwrap_or(-1), std::fs::read_to_string(&self.stderr).unwrap());
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("did not exit within {limit:?}");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
 
 #[test]
 fn help_and_version() {
@@ -242,45 +149,49 @@ async fn healthcheck_exits_0_only_when_the_gateway_answers() {
     assert_eq!(code, 1, "{err}");
 }
 
+/// SIGTERM, and SIGHUP likewise (a closed terminal, a supervisor's reload).
 #[tokio::test]
 async fn sigterm_lets_the_request_in_flight_finish() {
-    let dir = scratch("sigterm");
-    let cf = FakeCloudflare::start("tok", &[("z1", "example.com")]).await;
-    let endpoint = format!("http://{}/client/v4", cf.addr);
-    let mut gw = Running::start(
-        &dir,
-        &["--health-enabled"],
-        &[("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", &endpoint)],
-    )
-    .await;
-    // The zone lookup takes a second: the stop arrives while the request is in flight.
-    let mut slow = FakeResp::json(
-        200,
-        &serde_json::json!({"success": true, "result": [{"id": "z1", "name": "example.com"}]}),
-    );
-    slow.delay = Duration::from_millis(1000);
-    cf.fail_next(1, slow);
-    let addr = gw.addr();
-    let path = update_query(&[
-        ("provider", "cloudflare"),
-        ("zone", "example.com"),
-        ("record", "a"),
-        ("type", "A"),
-        ("value", "1.2.3.4"),
-    ]);
-    let in_flight = tokio::spawn(async move {
-        request(addr, "GET", &path, &[("X-Upstream-Authorization", "ApiKey secret=tok")], b"").await
-    });
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    gw.signal("-TERM");
-    let reply = in_flight.await.unwrap();
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    let (code, log) = gw.wait(Duration::from_secs(5)).await;
-    assert_eq!(code, 0, "{log}");
-    assert!(log.contains("received SIGTERM"), "{log}");
-    assert!(log.contains("DDNS Gateway stopped"), "{log}");
+    for sig in ["TERM", "HUP"] {
+        let dir = scratch(&format!("sig{sig}"));
+        let cf = FakeCloudflare::start("tok", &[("z1", "example.com")]).await;
+        let endpoint = format!("http://{}/client/v4", cf.addr);
+        let mut gw = Running::start(
+            &dir,
+            &["--health-enabled"],
+            &[("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", &endpoint)],
+        )
+        .await;
+        // The zone lookup takes a second: the stop arrives while the request is in flight.
+        let mut slow = FakeResp::json(
+            200,
+            &serde_json::json!({"success": true, "result": [{"id": "z1", "name": "example.com"}]}),
+        );
+        slow.delay = Duration::from_millis(1000);
+        cf.fail_next(1, slow);
+        let addr = gw.addr();
+        let path = update_query(&[
+            ("provider", "cloudflare"),
+            ("zone", "example.com"),
+            ("record", "a"),
+            ("type", "A"),
+            ("value", "1.2.3.4"),
+        ]);
+        let in_flight = tokio::spawn(async move {
+            request(addr, "GET", &path, &[("X-Upstream-Authorization", "ApiKey secret=tok")], b"").await
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        gw.signal(&format!("-{sig}"));
+        let reply = in_flight.await.unwrap();
+        assert_eq!(reply.status, 200, "{sig}: {}", reply.body);
+        let (code, log) = gw.wait(Duration::from_secs(5)).await;
+        assert_eq!(code, 0, "{sig}: {log}");
+        assert!(log.contains(&format!("received SIG{sig}, shutting down")), "{log}");
+        assert!(log.contains("DDNS Gateway stopped"), "{log}");
+    }
 
     // SIGINT too, when idle: quick.
+    let dir = scratch("sigint");
     let mut gw = Running::start(&dir, &[], &[]).await;
     let started = Instant::now();
     gw.signal("-INT");

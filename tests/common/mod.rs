@@ -4,6 +4,7 @@
 pub mod aliyun;
 pub mod cloudflare;
 pub mod fake;
+pub mod process;
 pub mod tencent;
 
 use std::net::SocketAddr;
@@ -33,7 +34,7 @@ impl Gateway {
 
     pub async fn start_app(app: std::sync::Arc<App>) -> Gateway {
         // Keep test output readable; the process tests check the log lines themselves.
-        ddns_gateway::log::init(ddns_gateway::log::Level::Critical, None);
+        let _ = ddns_gateway::log::init(ddns_gateway::log::Level::Critical, None);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
