@@ -13,6 +13,7 @@ pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod healthcheck;
+pub mod idn;
 pub mod limits;
 pub mod locks;
 pub mod providers;
