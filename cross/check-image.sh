@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Checks dist/ddns-gateway-ARCH.tar with an independent reader (skopeo), runs the binary
-# taken out of its layer, and proves the archive is reproducible.
+# Checks dist/ddns-gateway-ARCH.tar with an independent reader (skopeo): platform, entry
+# point, port, the Healthcheck the image carries; runs the binary taken
+# out of its layer, and proves the archive is reproducible.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -30,6 +31,8 @@ if problems:
     sys.exit("FAIL image: " + "; ".join(problems))
 print(f"ok image: {arch}{'/' + variant if variant else ''}, entrypoint /ddns-gateway, 38080/tcp, 1 layer")
 PY
+# The raw config: `--config` alone shows the OCI form, which has no Healthcheck.
+check_healthcheck image "$(skopeo inspect --config --raw "docker-archive:$tarball")"
 
 # The binary, as RouterOS will unpack it, must run on the board's CPU.
 work=$(mktemp -d)

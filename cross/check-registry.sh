@@ -4,7 +4,8 @@
 # digests must not change), and reads everything back with skopeo:
 #  - :TAG is a list of exactly linux/amd64, linux/arm64, linux/arm/v7;
 #  - each platform, pulled with --override-arch/--override-variant, holds a binary that runs
-#    under qemu (--version, /health, TLS handshake, SIGTERM);
+#    under qemu (--version, /health, TLS handshake, SIGTERM) and a config whose Healthcheck
+#    runs `/ddns-gateway --healthcheck`;
 #  - :TAG-armv5 is a single linux/arm/v5 image whose binary runs on an ARMv5 CPU;
 #  - the arm64 image pulled and written as a docker-archive is the image `make image
 #    ARCH=arm64` made: the same manifest, so the same config digest and layer content.
@@ -80,6 +81,7 @@ pull_and_run() {
     mkdir -p "$dir/root"
     tar -xzf "$dir/$layer" -C "$dir/root"
     check_binary "$target" "$dir/root/ddns-gateway"
+    check_healthcheck "$ref $arch/$variant" "$(skopeo inspect --config --raw "dir:$dir")"
 }
 pull_and_run amd64 "" "$tag" amd64
 pull_and_run arm64 "" "$tag" arm64

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Writes a RouterOS-ready container image without Docker: a single-platform `docker save`
-archive (manifest.json, repositories, the image config, one uncompressed layer holding the
-static binary as /ddns-gateway). Every byte is fixed by the inputs: sorted entries, owner
-0:0, mtimes from SOURCE_DATE_EPOCH, so the same binary always gives the same archive."""
+archive (manifest.json, repositories, the image config with the binary's own health check,
+one uncompressed layer holding the static binary as /ddns-gateway). Every byte is fixed by
+the inputs: sorted entries, owner 0:0, mtimes from SOURCE_DATE_EPOCH, so the same binary
+always gives the same archive."""
 
 import argparse
 import hashlib
@@ -10,6 +11,8 @@ import io
 import json
 import tarfile
 import time
+
+SECOND = 1_000_000_000  # a Docker duration: nanoseconds
 
 
 def entry(tar, name, data, mode, mtime):
@@ -71,6 +74,15 @@ def main():
             "ExposedPorts": {"38080/tcp": {}},
             "WorkingDir": "/",
             "StopSignal": "SIGTERM",
+            # The image has no shell: the binary is its own probe (exec form, "CMD").
+            # Docker stores the durations in nanoseconds; the probe gives up after 2 s.
+            "Healthcheck": {
+                "Test": ["CMD", "/ddns-gateway", "--healthcheck"],
+                "Interval": 60 * SECOND,
+                "Timeout": 5 * SECOND,
+                "StartPeriod": 10 * SECOND,
+                "Retries": 3,
+            },
             "Labels": {
                 "org.opencontainers.image.title": "ddns-gateway",
                 "org.opencontainers.image.version": a.version,

@@ -109,3 +109,18 @@ arch_target() {
 write_sums() {
     (cd "$1" && sha256sum $(ls ddns-gateway-* | grep -v '\.unstripped$') > SHA256SUMS)
 }
+
+# check_healthcheck LABEL CONFIG_JSON: the image config runs the binary as its own health
+# probe (exec form: the image has no shell), with a timeout longer than the probe's 2 s.
+check_healthcheck() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+label, h = sys.argv[1], json.loads(sys.argv[2]).get("config", {}).get("Healthcheck") or {}
+want = ["CMD", "/ddns-gateway", "--healthcheck"]
+ok = (h.get("Test") == want and all(isinstance(h.get(k), int) for k in ("Interval", "Timeout", "Retries"))
+      and 2_000_000_000 < h["Timeout"] < h["Interval"] and h["Retries"] >= 1)
+if not ok:
+    sys.exit(f"FAIL {label}: Healthcheck {h} is not {want} with a timeout over 2 s and below the interval")
+print(f"ok {label}: Healthcheck {' '.join(h['Test'][1:])} every {h['Interval'] // 10**9} s, timeout {h['Timeout'] // 10**9} s")
+PY
+}

@@ -2,7 +2,7 @@
 #
 # setup.rsc installs this script with your settings and runs it every minute. To add it by
 # hand instead: a script named "ddns" with policy read,write,test, and
-#   /system scheduler add name=ddns interval=1m on-event="/system script run ddns" policy=read,write,test
+#   /system scheduler add name=ddns start-time=startup interval=1m on-event="/system script run ddns" policy=read,write,test
 # A record is sent only when its address changed since its last success (remembered per
 # record until reboot), so a failed one is tried again on the next run.
 {
@@ -11,11 +11,13 @@
 :local gateway "http://172.17.0.2:38080"
 # The gateway's token (DDNS_GATEWAY_AUTH_TOKENS); "" when auth is off.
 :local authToken ""
-# cloudflare, aliyun or tencent, and the zone as the provider knows it.
+# cloudflare, aliyun, tencent, huaweicloud, edgeone, esa or porkbun, and the zone as the
+# provider knows it.
 :local provider "cloudflare"
 :local zone "example.com"
-# Cloudflare: credId "" and credSecret the API token. Aliyun: AccessKey ID and secret.
-# Tencent: SecretId and SecretKey.
+# Cloudflare: credId "" and credSecret the API token. Every other provider needs both:
+# credId the key's id (Aliyun/ESA AccessKey ID, Tencent/EdgeOne SecretId, Huawei Cloud
+# access key id, Porkbun API key), credSecret its secret.
 :local credId ""
 :local credSecret ""
 # "" keeps each record's TTL and leaves its comment alone.
@@ -27,7 +29,9 @@
 # AAAA records: this router's global IPv6 address on lan6 (with PPPoE and prefix
 # delegation that is the LAN bridge) ...
 :local records6 [:toarray ""]
-# ... and LAN hosts, as record="interface identifier": their addresses follow lan6's prefix.
+# ... and LAN hosts, as record=MAC for hosts that make their address from their MAC
+# (EUI-64: "00:11:22:33:44:55"), or record="interface identifier" ("::11:22ff:fe33:4455"):
+# their addresses follow lan6's prefix.
 :local hosts6 [:toarray ""]
 :local lan6 "bridge"
 # --- end of settings ---
@@ -67,10 +71,12 @@
 :if ($credSecret = "") do={
     :log error "ddns: credSecret is empty: set the provider credential in the script's settings"
 } else={
-    :local headers ("X-Upstream-Authorization: ApiKey secret=\"" . $credSecret . "\"")
-    # fetch splits its header list at commas: the credential is written without one.
-    :if ($credId != "") do={ :set headers ("X-Upstream-Authorization: ApiKey id=\"" . $credId . "\" secret=\"" . $credSecret . "\"") }
-    :if ($authToken != "") do={ :set headers ("Authorization: Bearer " . $authToken . "," . $headers) }
+    # One header per array element: nothing for fetch to split at commas, and the key
+    # values bare (no provider key holds a space, comma, semicolon or quote).
+    :local cred ("ApiKey secret=" . $credSecret)
+    :if ($credId != "") do={ :set cred ("ApiKey id=" . $credId . " secret=" . $credSecret) }
+    :local headers ({("X-Upstream-Authorization: " . $cred)})
+    :if ($authToken != "") do={ :set headers ($headers, ("Authorization: Bearer " . $authToken)) }
     :local base ("provider=" . $provider . "&zone=" . [:convert from=raw to=url $zone])
     :if ($ttl != "") do={ :set base ($base . "&ttl=" . $ttl) }
     :if ($comment != "") do={ :set base ($base . "&comment=" . [:convert from=raw to=url $comment]) }

@@ -281,28 +281,61 @@ fn comment(raw: Option<String>, provider: Option<Kind>) -> Result<Option<String>
 
 /// An AAAA value: an IPv6 address, or with `suffix` a prefix (`2001:db8:1:2::9/64`) whose
 /// first *length* bits are kept and the rest taken from the suffix. This lets a router
-/// publish LAN hosts whose addresses follow the delegated prefix.
+/// publish LAN hosts whose addresses follow the delegated prefix. A MAC address as suffix
+/// stands for the host's SLAAC address: its modified EUI-64 identifier in the low 64 bits
+/// after the value's first 64 (SLAAC needs a /64, so the length must be 64 or less).
 fn aaaa_value(value: &str, suffix: Option<&str>) -> Result<Ipv6Addr, String> {
     let Some(suffix) = suffix else {
         return value
             .parse::<Ipv6Addr>()
             .map_err(|_| format!("value: {} is not an IPv6 address (type AAAA)", shown(value)));
     };
-    let host = suffix.parse::<Ipv6Addr>().map_err(|_| {
-        format!("suffix: {} is not an IPv6 address (like ::11:22ff:fe33:4455)", shown(suffix))
-    })?;
+    let (host, from_mac) = match (suffix.parse::<Ipv6Addr>(), eui64(suffix)) {
+        (Ok(ip), _) => (u128::from(ip), false),
+        (_, Some(id)) => (u128::from(id), true),
+        _ => {
+            return Err(format!(
+                "suffix: {} is not an IPv6 address or a MAC address (like ::11:22ff:fe33:4455 or 00:11:22:33:44:55)",
+                shown(suffix)
+            ));
+        }
+    };
     let prefix = value.split_once('/').and_then(|(addr, len)| {
         let len = len.parse::<u8>().ok().filter(|l| *l <= 128)?;
         Some((addr.parse::<Ipv6Addr>().ok()?, len))
     });
-    let Some((net, len)) = prefix else {
+    let Some((net, mut len)) = prefix else {
         return Err(format!(
             "value: with a suffix, expected an IPv6 address with a prefix length like 2001:db8:1:2::/64 (got {})",
             shown(value)
         ));
     };
+    if from_mac {
+        if len > 64 {
+            return Err(format!("value: a MAC suffix needs a prefix length of 64 or less (got /{len})"));
+        }
+        len = 64;
+    }
     let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
-    Ok(Ipv6Addr::from((u128::from(net) & mask) | (u128::from(host) & !mask)))
+    Ok(Ipv6Addr::from((u128::from(net) & mask) | (host & !mask)))
+}
+
+/// The modified EUI-64 interface identifier of a MAC address written as six hex pairs
+/// separated by `:` or `-` (RFC 4291 appendix A: `ff:fe` in the middle, U/L bit flipped).
+fn eui64(mac: &str) -> Option<u64> {
+    let sep = if mac.contains('-') { '-' } else { ':' };
+    let mut b = [0u8; 8];
+    let mut parts = mac.split(sep);
+    for at in [0, 1, 2, 5, 6, 7] {
+        let part = parts.next().filter(|p| p.len() == 2 && p.bytes().all(|c| c.is_ascii_hexdigit()))?;
+        b[at] = u8::from_str_radix(part, 16).ok()?;
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    b[0] ^= 0x02;
+    (b[3], b[4]) = (0xff, 0xfe);
+    Some(u64::from_be_bytes(b))
 }
 
 /// A value quoted for a message, cut short so a reply stays small.
@@ -443,6 +476,31 @@ mod tests {
             let e = aaaa_value(value, Some(suffix)).unwrap_err();
             assert!(e.starts_with(field), "{value} {suffix}: {e}");
         }
+        // A MAC: its modified EUI-64 identifier after the /64 of the value.
+        assert_eq!(ok("2001:db8:1:2::1/64", "00:11:22:33:44:55"), "2001:db8:1:2:211:22ff:fe33:4455");
+        assert_eq!(ok("2001:db8:1:2::1/64", "00-11-22-33-44-55"), "2001:db8:1:2:211:22ff:fe33:4455");
+        // Locally administered (U/L bit set) becomes 0; upper case is fine.
+        assert_eq!(ok("2001:db8:1:2::1/64", "02:00:5E:10:00:01"), "2001:db8:1:2:0:5eff:fe10:1");
+        // A shorter length still keeps the value's whole /64 (the host's SLAAC network).
+        assert_eq!(ok("2001:db8:1:2::1/56", "00:11:22:33:44:55"), "2001:db8:1:2:211:22ff:fe33:4455");
+        for bad in [
+            "00:11:22:33:44",
+            "00:11:22:33:44:55:66",
+            "00:11-22:33:44:55",
+            "00:11:22:33:44:5g",
+            "0:11:22:33:44:55",
+            "000:11:22:33:44:55",
+            "+0:11:22:33:44:55",
+            "00:11:22:33:44:55:",
+            "",
+        ] {
+            assert!(eui64(bad).is_none(), "{bad}");
+        }
+        let e = aaaa_value("2001:db8::/80", Some("00:11:22:33:44:55")).unwrap_err();
+        assert!(e.starts_with("value: a MAC suffix needs"), "{e}");
+        let long = "00:11:22:33:44:55".repeat(10);
+        let e = aaaa_value("2001:db8::/64", Some(&long)).unwrap_err();
+        assert!(e.starts_with("suffix:") && !e.contains(&long) && e.len() < 200, "{e}");
         let q = "provider=aliyun&zone=x.com&record=nas&type=AAAA&value=2001:db8:1:2::1/64&suffix=::5";
         assert_eq!(fields(q).validate().unwrap().record.value, "2001:db8:1:2::5");
         let e = fields("provider=aliyun&zone=x.com&record=a&type=A&value=1.2.3.4&suffix=::5").validate();

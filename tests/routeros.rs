@@ -1,9 +1,10 @@
 //! The RouterOS side. `routeros/ddns.rsc` must still hold the lines that build its requests;
 //! the tests replay exactly what those lines send (a form POST with values through
-//! `:convert from=raw to=url`, and the headers `/tool fetch` emits after splitting its list
-//! at commas) for several records and IPv6 host entries, against the gateway and the fake
-//! providers, and read the reply the way the script does. `routeros/setup.rsc` must embed
-//! exactly `ddns.rsc` and be what `routeros/embed.py` makes of its template.
+//! `:convert from=raw to=url`, and one header per element of the `http-header-field` array,
+//! the key values bare) for several records and IPv6 host entries (by interface identifier
+//! and by MAC), against the gateway and the fake providers, and read the reply the way the
+//! script does. `routeros/setup.rsc` must embed exactly `ddns.rsc` and be what
+//! `routeros/embed.py` makes of its template, and accept every provider the gateway knows.
 
 mod common;
 
@@ -22,9 +23,10 @@ fn file(name: &str) -> String {
 
 /// The lines of ddns.rsc whose behaviour the replay below reproduces.
 const SCRIPT_LINES: &[&str] = &[
-    r#":local headers ("X-Upstream-Authorization: ApiKey secret=\"" . $credSecret . "\"")"#,
-    r#":if ($credId != "") do={ :set headers ("X-Upstream-Authorization: ApiKey id=\"" . $credId . "\" secret=\"" . $credSecret . "\"") }"#,
-    r#":if ($authToken != "") do={ :set headers ("Authorization: Bearer " . $authToken . "," . $headers) }"#,
+    r#":local cred ("ApiKey secret=" . $credSecret)"#,
+    r#":if ($credId != "") do={ :set cred ("ApiKey id=" . $credId . " secret=" . $credSecret) }"#,
+    r#":local headers ({("X-Upstream-Authorization: " . $cred)})"#,
+    r#":if ($authToken != "") do={ :set headers ($headers, ("Authorization: Bearer " . $authToken)) }"#,
     r#":local base ("provider=" . $provider . "&zone=" . [:convert from=raw to=url $zone])"#,
     r#":if ($ttl != "") do={ :set base ($base . "&ttl=" . $ttl) }"#,
     r#":if ($comment != "") do={ :set base ($base . "&comment=" . [:convert from=raw to=url $comment]) }"#,
@@ -52,7 +54,8 @@ struct Settings<'a> {
     comment: &'a str,
 }
 
-/// One `$send`: the form body the script builds, and the header lines fetch sends.
+/// One `$send`: the form body the script builds, and the header lines fetch sends (one per
+/// element of the script's header array).
 fn as_routeros_sends(
     s: &Settings,
     record: &str,
@@ -73,14 +76,13 @@ fn as_routeros_sends(
         data.push_str(&format!("&suffix={}", convert_to_url(suffix)));
     }
     let cred = if s.cred_id.is_empty() {
-        format!(r#"ApiKey secret="{}""#, s.cred_secret)
+        format!("ApiKey secret={}", s.cred_secret)
     } else {
-        format!(r#"ApiKey id="{}" secret="{}""#, s.cred_id, s.cred_secret)
+        format!("ApiKey id={} secret={}", s.cred_id, s.cred_secret)
     };
-    // "Authorization: Bearer …,X-Upstream-Authorization: …" split at the comma.
     let headers = vec![
-        ("Authorization".to_string(), format!("Bearer {AUTH}")),
         ("X-Upstream-Authorization".to_string(), cred),
+        ("Authorization".to_string(), format!("Bearer {AUTH}")),
         // What fetch labels every http-data body with.
         ("Content-Type".to_string(), "application/x-www-form-urlencoded".to_string()),
     ];
@@ -146,7 +148,13 @@ async fn update_script_records_and_lan_hosts_for_every_provider() {
         },
     ];
     let records4 = ["home", "vpn", "*.home", "@"];
-    let hosts6 = [("nas", "::11:22ff:fe33:4455"), ("tv", "::a")];
+    // (record, what hosts6 holds for it, the interface identifier that stands for)
+    let hosts6 = [
+        ("nas", "::11:22ff:fe33:4455", "::11:22ff:fe33:4455"),
+        ("tv", "::a", "::a"),
+        // By MAC: its modified EUI-64 identifier (U/L bit flipped, ff:fe in the middle).
+        ("printer", "00-1A-2B-3C-4D-5E", "::21a:2bff:fe3c:4d5e"),
+    ];
     for s in &all {
         // Two runs: the first creates, the second follows a new address and a new prefix.
         for (run, addr4, lan6, action) in [
@@ -159,10 +167,10 @@ async fn update_script_records_and_lan_hosts_for_every_provider() {
                 sends.push((r, "A", addr4, "", addr4.to_string()));
             }
             sends.push(("home", "AAAA", addr6, "", addr6.to_string()));
-            for (r, suffix) in hosts6 {
-                // The /64's first half, the suffix's second.
+            for (r, suffix, iid) in hosts6 {
+                // The /64's first half, the identifier's second.
                 let net = u128::from(addr6.parse::<std::net::Ipv6Addr>().unwrap()) >> 64 << 64;
-                let host = u128::from(suffix.parse::<std::net::Ipv6Addr>().unwrap()) & u128::from(u64::MAX);
+                let host = u128::from(iid.parse::<std::net::Ipv6Addr>().unwrap()) & u128::from(u64::MAX);
                 sends.push((r, "AAAA", lan6, suffix, std::net::Ipv6Addr::from(net | host).to_string()));
             }
             for (record, rtype, value, suffix, want) in sends {
@@ -180,17 +188,18 @@ async fn update_script_records_and_lan_hosts_for_every_provider() {
             }
         }
     }
-    // Per provider: 4 A records, the router's AAAA and 2 hosts, each written once and updated.
-    let hosts = ["2001:db8:9:2:11:22ff:fe33:4455", "2001:db8:9:2::a"];
+    // Per provider: 4 A records, the router's AAAA and 3 hosts, each written once and updated.
+    let hosts = ["2001:db8:9:2:11:22ff:fe33:4455", "2001:db8:9:2::a", "2001:db8:9:2:21a:2bff:fe3c:4d5e"];
     let cf_values: Vec<String> = cf.records().iter().map(|r| r.content.clone()).collect();
-    assert_eq!(cf_values.len(), 7, "{cf_values:?}");
+    assert_eq!(cf_values.len(), 8, "{cf_values:?}");
     assert!(hosts.iter().all(|h| cf_values.iter().any(|v| v == h)), "{cf_values:?}");
     assert_eq!(cf.records().iter().filter(|r| r.name == "*.home.example.com").count(), 1);
     let ali_records = ali.records();
-    assert_eq!(ali_records.len(), 7);
-    assert_eq!(ali_records.iter().filter(|r| r.remark.as_deref() == Some("hAP ax³ · 路由器")).count(), 7);
+    assert_eq!(ali_records.len(), 8);
+    assert_eq!(ali_records.iter().filter(|r| r.remark.as_deref() == Some("hAP ax³ · 路由器")).count(), 8);
+    assert!(hosts.iter().all(|h| ali_records.iter().any(|r| r.value == *h)));
     let tc_records = tc.records();
-    assert_eq!(tc_records.len(), 7);
+    assert_eq!(tc_records.len(), 8);
     assert!(tc_records.iter().any(|r| r.name == "@" && r.value == "203.0.113.11"));
     assert!(hosts.iter().all(|h| tc_records.iter().any(|r| r.value == *h)));
 
@@ -202,7 +211,7 @@ async fn update_script_records_and_lan_hosts_for_every_provider() {
     let r = send(&gw, &all[0], "vpn", "A", "203.0.113.11", "").await;
     assert_eq!(as_routeros_reads(&r.body).map(|(_, a)| a).as_deref(), Some("unchanged"));
 
-    // The same credential written with "\\," in a script arrives as one header line.
+    // The quoted form with a comma (`\\,` in a one-string header list) is the same credential.
     let (data, _) = as_routeros_sends(&all[2], "home", "A", "203.0.113.11", "");
     let escaped = [
         ("Authorization", format!("Bearer {AUTH}")),
@@ -275,4 +284,43 @@ fn setup_settings_match_the_update_script() {
     let read = names(&script, "# --- settings ---", END_OF_SETTINGS);
     let written = names(&template, r##":local src ("# ddns: written"##, "# --- end of settings ---\\n");
     assert_eq!(read, written);
+}
+
+/// Lines of setup.rsc.in that carry a fix for a run-time fact (routeros/README.md, the row
+/// in brackets); rsc-check sees the commands but not why each is there.
+const SETUP_LINES: &[&str] = &[
+    // The container's id from `add` (5), its state from the whole item (6, 9, 10).
+    ":set cid [/container add file=$image ",
+    ":set cid [/container add remote-image=$ref ",
+    ":onerror e in={ :set c [/container get $1] } do={}",
+    // Device-mode: all three features (26).
+    r#":foreach f in={"container";"fetch";"scheduler"} do={"#,
+    // Veth names (22).
+    ":if (([:len $vethName] = 0) or ([:len $vethName] > 14)) do={",
+    // The scheduler from boot (27), when added and when updated.
+    "/system scheduler add name=ddns start-time=startup ",
+    "/system scheduler set $kid start-time=startup ",
+    // registry-url changed only when no other container exists (17).
+    ":if ([:len [/container find]] = 0) do={",
+    // Every wait pauses, whatever fetch returned (25).
+    ":delay 3s",
+];
+
+#[test]
+fn setup_keeps_its_run_time_fixes() {
+    let template = file("setup.rsc.in");
+    for line in SETUP_LINES {
+        assert!(template.contains(line), "setup.rsc.in lost the line:\n{line}");
+    }
+    // Deadlines are on uptime, never on the clock NTP may set meanwhile (8).
+    assert!(!template.contains("/system clock") && !template.contains(":timestamp"));
+}
+
+#[test]
+fn setup_accepts_every_provider_the_gateway_knows() {
+    let template = file("setup.rsc.in");
+    let line = template.lines().find(|l| l.starts_with(":local providers {")).expect("the providers list");
+    for id in ddns_gateway::providers::Kind::ids().split(", ") {
+        assert!(line.contains(&format!("\"{id}\"")), "setup.rsc.in does not accept {id}: {line}");
+    }
 }
