@@ -16,6 +16,10 @@ const INITIAL_BIAS: u32 = 72;
 const INITIAL_N: u32 = 128;
 /// The ACE prefix of an A-label.
 pub const ACE: &str = "xn--";
+/// The most characters an A-label's Punycode part (and so a U-label) can have within DNS's
+/// 63-octet label. Longer labels are never converted: both directions take time quadratic in
+/// the length.
+const MAX_CODE: usize = 63 - ACE.len();
 
 fn adapt(delta: u32, points: u32, first: bool) -> u32 {
     let mut delta = if first { delta / DAMP } else { delta / 2 };
@@ -135,12 +139,17 @@ pub fn to_ascii(name: &str) -> Result<String, Fault> {
     let mut out = Vec::new();
     for label in name.split('.') {
         if let Some(code) = label.strip_prefix(ACE) {
-            let text = decode(code).filter(|t| !t.is_ascii()).ok_or(Fault::BadPunycode)?;
+            let text = Some(code)
+                .filter(|c| c.len() <= MAX_CODE)
+                .and_then(decode)
+                .filter(|t| !t.is_ascii())
+                .ok_or(Fault::BadPunycode)?;
             if not_normalised(&text) || encode(&text).as_deref() != Some(code) {
                 return Err(Fault::BadPunycode);
             }
             out.push(label.to_string());
-        } else if label.is_ascii() {
+        } else if label.is_ascii() || label.chars().count() > MAX_CODE {
+            // Too long for any A-label: left as it is, for the caller's syntax check to refuse.
             out.push(label.to_string());
         } else {
             if not_normalised(label) {
@@ -156,7 +165,10 @@ pub fn to_ascii(name: &str) -> Result<String, Fault> {
 pub fn to_unicode(name: &str) -> String {
     let labels: Vec<String> = name
         .split('.')
-        .map(|l| l.strip_prefix(ACE).and_then(decode).unwrap_or_else(|| l.to_string()))
+        .map(|l| {
+            let code = l.strip_prefix(ACE).filter(|c| c.len() <= MAX_CODE);
+            code.and_then(decode).unwrap_or_else(|| l.to_string())
+        })
         .collect();
     labels.join(".")
 }
@@ -307,5 +319,11 @@ mod tests {
         }
         assert!(to_ascii("пример.рф").is_ok() && to_ascii("ελληνικά.gr").is_ok());
         assert!(to_ascii("tiếngviệt.vn").is_ok() && to_ascii("한국.kr").is_ok());
+        // A label too long for DNS is never converted (each direction is quadratic in it).
+        let long = "ü".repeat(60_000);
+        assert_eq!(to_ascii(&long).unwrap(), long);
+        let long = format!("{ACE}{}", "a".repeat(60_000));
+        assert_eq!(to_ascii(&long), Err(Fault::BadPunycode));
+        assert_eq!(to_unicode(&long), long);
     }
 }
