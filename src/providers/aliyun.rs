@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use super::aliyun_rpc::RpcApi;
+use super::listed::{Created, Listed};
 use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, SignedClient, Spec};
 use crate::error::{Error, Op};
 use crate::idn::same_name;
@@ -44,41 +45,6 @@ struct Records {
     record: Vec<Listed>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Listed {
-    record_id: String,
-    #[serde(rename = "RR")]
-    rr: String,
-    #[serde(rename = "Type")]
-    rtype: String,
-    value: String,
-    #[serde(rename = "TTL")]
-    ttl: Option<u32>,
-    remark: Option<String>,
-    line: Option<String>,
-    status: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Added {
-    record_id: String,
-}
-
-impl Listed {
-    fn into_record(self) -> Record {
-        Record {
-            id: self.record_id,
-            value: self.value,
-            ttl: self.ttl.unwrap_or(DEFAULT_TTL),
-            comment: self.remark,
-            line: self.line,
-            disabled: self.status.is_some_and(|s| s.eq_ignore_ascii_case("disable")),
-            ..Record::default()
-        }
-    }
-}
 
 impl Aliyun {
     async fn set_remark(&self, call: &mut Call<'_>, id: &str, remark: &str) -> Result<(), Error> {
@@ -169,8 +135,8 @@ impl Provider for Aliyun {
             seen += records.len() as u64;
             let last = records.is_empty() || seen >= v.total_count;
             for r in records {
-                if same_name(&r.rr, &want.name) && r.rtype == rtype {
-                    out.push(r.into_record());
+                if same_name(&r.name, &want.name) && r.rtype == rtype {
+                    out.push(r.into_record(DEFAULT_TTL));
                 }
             }
             if last {
@@ -196,9 +162,9 @@ impl Provider for Aliyun {
         if let Some(line) = &want.line {
             params.push(("Line", line));
         }
-        let added: Added = API.call(&self.api, call, Op::Create, "AddDomainRecord", &params).await?;
+        let added: Created = API.call(&self.api, call, Op::Create, "AddDomainRecord", &params).await?;
         let mut rec = Record {
-            id: added.record_id,
+            id: added.id.0,
             value: want.value.clone(),
             ttl: want.ttl.unwrap_or(DEFAULT_TTL),
             line: Some(want.line.as_deref().unwrap_or("default").to_string()),

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use super::listed::Listed;
 use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, Spec, fingerprint};
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::record::RecordType;
@@ -72,26 +73,6 @@ struct PageInfo {
     total_pages: u32,
 }
 
-#[derive(Deserialize)]
-struct Zone {
-    id: String,
-    name: String,
-    #[serde(default)]
-    status: String,
-}
-
-#[derive(Deserialize)]
-struct Listed {
-    id: String,
-    name: String,
-    #[serde(rename = "type")]
-    rtype: String,
-    content: String,
-    ttl: Option<u32>,
-    comment: Option<String>,
-    #[serde(default)]
-    proxied: bool,
-}
 
 pub struct Cloudflare {
     endpoint: Endpoint,
@@ -152,16 +133,17 @@ impl Cloudflare {
         }
         let zone = call.want.zone.clone();
         let target = format!("/zones?name={}", encode(&zone));
-        let zones: Answer<Vec<Zone>> = self.call(call, Op::Query, Method::GET, &target, None).await?;
-        let named: Vec<Zone> = zones.result.into_iter().filter(|z| z.name.eq_ignore_ascii_case(&zone)).collect();
-        let status = |z: &Zone| z.status.to_ascii_lowercase();
+        // Zones come as the same shape as records: id, name and status.
+        let zones: Answer<Vec<Listed>> = self.call(call, Op::Query, Method::GET, &target, None).await?;
+        let named: Vec<Listed> = zones.result.into_iter().filter(|z| z.name.eq_ignore_ascii_case(&zone)).collect();
+        let status = |z: &Listed| z.status.as_deref().unwrap_or("").to_ascii_lowercase();
         // An account can hold a deleted or moved twin listed before the live zone: take
         // the active one, else one still being set up (pending), never a dead one.
         let live = named
             .iter()
             .find(|z| status(z) == "active")
             .or_else(|| named.iter().find(|z| !DEAD_ZONES.contains(&status(z).as_str())));
-        let Some(id) = live.map(|z| z.id.clone()) else {
+        let Some(id) = live.map(|z| z.id.0.clone()) else {
             let hint = match named.first() {
                 Some(dead) => format!(
                     " (this account only has a {} zone of that name; add the zone again in Cloudflare)",
@@ -394,16 +376,14 @@ pub fn txt_text(content: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| raw())
 }
 
-/// A record from the API. A proxied record's TTL is always 1 (automatic).
+/// A record from the API, TXT content as the text it stands for. A proxied record's TTL
+/// is always 1 (automatic), as is one the answer gives none.
 fn record(r: Listed, rtype: RecordType) -> Record {
-    Record {
-        id: r.id,
-        value: if rtype == RecordType::Txt { txt_text(&r.content) } else { r.content },
-        ttl: r.ttl.unwrap_or(1),
-        comment: r.comment,
-        proxied: r.proxied,
-        ..Record::default()
+    let mut rec = r.into_record(1);
+    if rtype == RecordType::Txt {
+        rec.value = txt_text(&rec.value);
     }
+    rec
 }
 
 /// Reads Cloudflare's envelope `{success, errors, result}`: the body of a success.

@@ -7,6 +7,7 @@
 
 pub mod aliyun_rpc;
 pub mod aliyun_sign;
+pub mod listed;
 pub mod reconcile;
 pub mod tc3;
 pub mod tencent_sign;

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::json;
 
+use super::listed::{Created, Listed};
 use super::tc3::Tc3Api;
 use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, SignedClient, Spec, fingerprint};
 use crate::error::{Error, Op};
@@ -56,36 +57,11 @@ struct CountInfo {
     total_count: u64,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Listed {
-    record_id: u64,
-    name: String,
-    #[serde(rename = "Type")]
-    rtype: String,
-    value: String,
-    #[serde(rename = "TTL")]
-    ttl: Option<u32>,
-    remark: Option<String>,
-    line: Option<String>,
-    status: Option<String>,
-    weight: Option<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Created {
-    record_id: u64,
-}
 
 fn recent_key(call: &Call<'_>) -> [u8; 32] {
     let (id, want) = (call.cred.id.as_deref().unwrap_or(""), call.want);
     let line = want.line.as_deref().unwrap_or(DEFAULT_LINE);
     fingerprint(&[Tencent::SPEC.id, id, &want.zone, &want.name, want.rtype.as_str(), line])
-}
-
-fn disabled(status: &str) -> bool {
-    status.eq_ignore_ascii_case("disable")
 }
 
 impl Tencent {
@@ -185,16 +161,7 @@ impl Provider for Tencent {
             let last = v.record_list.is_empty() || offset >= total || offset >= MAX_RECORDS;
             for r in v.record_list {
                 if same_name(&r.name, &want.name) && r.rtype == rtype {
-                    out.push(Record {
-                        id: r.record_id.to_string(),
-                        value: r.value,
-                        ttl: r.ttl.unwrap_or(DEFAULT_TTL),
-                        comment: r.remark,
-                        line: r.line,
-                        disabled: r.status.as_deref().is_some_and(disabled),
-                        weight: r.weight,
-                        ..Record::default()
-                    });
+                    out.push(r.into_record(DEFAULT_TTL));
                 }
             }
             if last {
@@ -232,7 +199,7 @@ impl Provider for Tencent {
         }
         let created: Created = API.call(&self.api, call, Op::Create, "CreateRecord", &body).await?;
         let rec = Record {
-            id: created.record_id.to_string(),
+            id: created.id.0,
             value: want.value.clone(),
             ttl,
             comment: want.comment.clone(),
