@@ -193,6 +193,37 @@ async fn slow_cloudflare() -> SocketAddr {
     .await
 }
 
+/// A fake Cloudflare whose record listing is about `size` bytes of JSON: records of other
+/// names, each as Cloudflare spells a record, as a provider ignoring the name filter might send.
+async fn bulky_cloudflare(size: usize) -> SocketAddr {
+    let record = json!({"id": "372e67954025e0ba6aaa6d586b9e0b59", "zone_id": "z1", "zone_name": "example.com",
+        "name": "other.example.com", "type": "TXT", "content": "x".repeat(300), "proxiable": false,
+        "proxied": false, "ttl": 1, "settings": {}, "meta": {"auto_added": false}, "comment": null, "tags": [],
+        "created_on": "2026-01-01T00:00:00.000000Z", "modified_on": "2026-01-01T00:00:00.000000Z"})
+    .to_string();
+    let n = size / (record.len() + 1);
+    let list = format!(
+        r#"{{"success":true,"errors":[],"messages":[],"result":[{}],"result_info":{{"page":1,"per_page":{n},"total_pages":1}}}}"#,
+        vec![record; n].join(",")
+    )
+    .into_bytes();
+    serve_counted(
+        move |req| {
+            if req.path.ends_with("/zones") {
+                let zones = json!([{"id": "z1", "name": "example.com", "status": "active"}]);
+                return FakeResp::json(200, &json!({"success": true, "errors": [], "result": zones}));
+            }
+            if req.method == "POST" {
+                let created = json!({"id": "r1", "name": "home.example.com", "type": "A", "content": "203.0.113.7", "ttl": 1});
+                return FakeResp::json(200, &json!({"success": true, "errors": [], "result": created}));
+            }
+            FakeResp::raw(200, &list).with_header("content-type", "application/json")
+        },
+        Arc::new(InFlight::default()),
+    )
+    .await
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let mut rows: Vec<(String, String, String)> = Vec::new();
@@ -332,6 +363,20 @@ async fn main() {
         format!("≤ 5 MB; idle {:.2} MB, all done in {:.1} s", idle as f64 / 1024.0, took.as_secs_f64()),
     ));
     drop(gw);
+
+    // Peak memory while one provider answer is read and parsed: a listing under the
+    // response cap, and one of 1 MB, over it (cut off at the cap, never parsed).
+    for (size, label) in [(240 * 1024, "240 KiB"), (1_000_000, "1 MB")] {
+        let (gw, _) = launch(Some(bulky_cloudflare(size).await)).await;
+        let idle = status_kb(gw.child.id(), "VmRSS:");
+        let (status, _) = one_request(TcpStream::connect(gw.addr).await.unwrap(), UPDATE, HDR).await.unwrap();
+        let hwm = status_kb(gw.child.id(), "VmHWM:");
+        rows.push((
+            format!("Peak RSS (VmHWM), one `/update` whose provider listing is {label}"),
+            format!("{:.2} MB", hwm as f64 / 1024.0),
+            format!("idle {:.2} MB; answered {status}", idle as f64 / 1024.0),
+        ));
+    }
 
     println!("| Measure | Result | Target / detail |");
     println!("|---|---|---|");

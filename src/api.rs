@@ -157,6 +157,9 @@ struct Data<'a> {
     value: &'a str,
     ttl: u32,
     previous_value: Option<&'a str>,
+    /// The resolution line written (providers with lines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<&'a str>,
 }
 
 async fn update_route(app: &App, peer: SocketAddr, conn: &Conn, req: Request<Incoming>) -> Response<Full> {
@@ -355,20 +358,24 @@ pub fn error_reply(e: &Error) -> Response<Full> {
 
 fn success_reply(valid: &ValidRequest, out: &Outcome) -> Response<Full> {
     let t = &valid.record;
+    let (zone, record, fqdn) = t.shown();
+    let spec = valid.provider.spec();
+    let line = spec.default_line.map(|default| out.record.line.as_deref().unwrap_or(default));
     let body = Success {
         status: "success",
         code: 200,
         message: out.action.message(),
         action: out.action,
         data: Data {
-            provider: valid.provider.spec().id,
-            zone: &t.zone,
-            record: &t.name,
-            fqdn: t.fqdn(),
+            provider: spec.id,
+            zone,
+            record,
+            fqdn,
             rtype: t.rtype.as_str(),
             value: &t.value,
             ttl: out.record.ttl,
             previous_value: out.previous_value.as_deref(),
+            line,
         },
         provider_metadata: &out.meta,
         warnings: &out.warnings,

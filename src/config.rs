@@ -67,7 +67,12 @@ fn known(key: &str) -> Option<(&'static str, Type)> {
 fn shown(key: &str, raw: &Raw) -> String {
     let text = raw.to_string();
     let secret = matches!(known(key), Some((_, Type::Secrets | Type::Endpoint)));
-    if !secret && text.chars().count() <= MAX_SHOWN {
+    // The value's own length: a string's quotes do not count.
+    let len = match raw {
+        Raw::Str(v) => v.chars().count(),
+        _ => text.chars().count(),
+    };
+    if !secret && len <= MAX_SHOWN {
         return text;
     }
     match raw {

@@ -113,6 +113,11 @@ pub enum Error {
         op: Op,
         err: ProviderError,
     },
+    /// The domain or record is locked or blocked at the provider.
+    Locked {
+        op: Op,
+        err: ProviderError,
+    },
     /// The provider refused the credential, its permissions or the account.
     Denied {
         op: Op,
@@ -157,6 +162,7 @@ impl Error {
             Error::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Invalid(_) | Error::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Locked { .. } => StatusCode::LOCKED,
             Error::Denied { .. } | Error::Provider { .. } | Error::BadAnswer { .. } => {
                 StatusCode::BAD_GATEWAY
             }
@@ -189,6 +195,13 @@ impl Error {
             Error::Refused { op, err } | Error::Provider { op, err } => {
                 format!("{}: {err}", op.prefix())
             }
+            Error::Locked { op, err } => format!(
+                "{}: {} has locked or blocked this domain or record (release it there): {} {}",
+                op.prefix(),
+                err.provider,
+                err.code,
+                err.message
+            ),
             Error::Denied { op, err } => format!(
                 "{}: {} refused the credential or permission: {} {}",
                 op.prefix(),
@@ -213,7 +226,10 @@ impl Error {
 
     pub fn provider_error(&self) -> Option<&ProviderError> {
         match self {
-            Error::Refused { err, .. } | Error::Denied { err, .. } | Error::Provider { err, .. } => Some(err),
+            Error::Refused { err, .. }
+            | Error::Locked { err, .. }
+            | Error::Denied { err, .. }
+            | Error::Provider { err, .. } => Some(err),
             _ => None,
         }
     }

@@ -16,6 +16,7 @@ pub mod credentials;
 pub mod error;
 pub mod files;
 pub mod healthcheck;
+pub mod idn;
 pub mod limits;
 pub mod locks;
 pub mod providers;

@@ -43,7 +43,8 @@ impl RecordType {
     }
 }
 
-/// The record a request asks for: lower-case zone and name, canonical value.
+/// The record a request asks for: lower-case zone and name in their ASCII form (an
+/// internationalised label as its `xn--` A-label), canonical value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Desired {
     pub zone: String,
@@ -53,13 +54,38 @@ pub struct Desired {
     pub value: String,
     pub ttl: Option<u32>,
     pub comment: Option<String>,
+    /// The resolution line asked for, in the provider's own names (providers with lines).
+    pub line: Option<String>,
+    /// Zone and name as the client wrote them, when either was in Unicode: the reply
+    /// answers in the client's form.
+    pub as_sent: Option<Box<(String, String)>>,
 }
 
 impl Desired {
     /// `home.example.com`, or the zone for `@`.
     pub fn fqdn(&self) -> String {
-        if self.name == "@" { self.zone.clone() } else { format!("{}.{}", self.name, self.zone) }
+        join(&self.name, &self.zone)
     }
+
+    /// The zone in Unicode, for providers that key internationalised zones that way.
+    pub fn zone_unicode(&self) -> String {
+        crate::idn::to_unicode(&self.zone)
+    }
+
+    /// The name in Unicode (`@` and ASCII names as they are).
+    pub fn name_unicode(&self) -> String {
+        crate::idn::to_unicode(&self.name)
+    }
+
+    /// Zone, name and full name as the client wrote them.
+    pub fn shown(&self) -> (&str, &str, String) {
+        let (zone, name) = self.as_sent.as_deref().map_or((&self.zone, &self.name), |(z, n)| (z, n));
+        (zone, name, join(name, zone))
+    }
+}
+
+fn join(name: &str, zone: &str) -> String {
+    if name == "@" { zone.to_string() } else { format!("{name}.{zone}") }
 }
 
 #[cfg(test)]

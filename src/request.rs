@@ -30,6 +30,8 @@ pub struct Fields {
     pub comment: Option<String>,
     /// AAAA only: the host part, combined with the prefix given in `value`.
     pub suffix: Option<String>,
+    /// The resolution line (providers with lines only).
+    pub line: Option<String>,
 }
 
 impl Fields {
@@ -43,6 +45,7 @@ impl Fields {
             "ttl" => &mut self.ttl,
             "comment" => &mut self.comment,
             "suffix" => &mut self.suffix,
+            "line" => &mut self.line,
             _ => return None,
         })
     }
@@ -106,17 +109,31 @@ impl Fields {
         let mut problems = Vec::new();
         let provider = keep(provider(&text(&self.provider)), &mut problems);
         let zone = keep(zone(&text(&self.zone)), &mut problems);
-        let name = keep(name(&text(&self.record), zone.as_deref().unwrap_or("")), &mut problems);
+        let zone_ascii = zone.as_ref().map_or("", |(ascii, _)| ascii.as_str());
+        let name = keep(name(&text(&self.record), zone_ascii), &mut problems);
         let rtype = keep(record_type(&text(&self.rtype)), &mut problems);
         let suffix = self.suffix.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let value =
             rtype.and_then(|t| keep(value(t, self.value.as_deref().unwrap_or(""), suffix), &mut problems));
         let ttl = keep(ttl(self.ttl.as_deref()), &mut problems);
         let comment = keep(comment(self.comment, provider), &mut problems);
-        match (provider, zone, name, rtype, value, ttl, comment) {
+        let line = keep(line(self.line, provider), &mut problems);
+        match (provider, zone, name, rtype, value, ttl, comment, line) {
             // Every check passed: each failed one left a `None`.
-            (Some(provider), Some(zone), Some(name), Some(rtype), Some(value), Some(ttl), Some(comment)) => {
-                Ok(ValidRequest { provider, record: Desired { zone, name, rtype, value, ttl, comment } })
+            (
+                Some(provider),
+                Some((zone, zone_sent)),
+                Some((name, name_sent)),
+                Some(rtype),
+                Some(value),
+                Some(ttl),
+                Some(comment),
+                Some(line),
+            ) => {
+                let as_sent =
+                    (zone_sent != zone || name_sent != name).then(|| Box::new((zone_sent, name_sent)));
+                let record = Desired { zone, name, rtype, value, ttl, comment, line, as_sent };
+                Ok(ValidRequest { provider, record })
             }
             _ => Err(Error::Invalid(problems.join("; "))),
         }
@@ -132,29 +149,64 @@ fn provider(raw: &str) -> Result<Kind, String> {
     Kind::from_id(raw).ok_or_else(|| format!("provider: must be one of {} (got {})", Kind::ids(), shown(raw)))
 }
 
-/// Lower case, without a trailing dot; at least two labels.
-fn zone(raw: &str) -> Result<String, String> {
+/// Lower case, without a trailing dot; at least two labels. In its ASCII form, and as
+/// written (either may be Unicode or `xn--`).
+fn zone(raw: &str) -> Result<(String, String), String> {
     let zone = raw.to_ascii_lowercase();
     let zone = zone.strip_suffix('.').unwrap_or(&zone).to_string();
-    if !is_host_name(&zone, false) || !zone.contains('.') {
+    let ascii = ascii_form(&zone, "zone")?;
+    if !is_host_name(&ascii, false) || !ascii.contains('.') {
         return Err(format!("zone: {} is not a valid domain name", shown(&zone)));
     }
-    Ok(zone)
+    Ok((ascii, zone))
 }
 
-/// The record's name in the zone: `@`, `*`, or labels (the first may be `*`).
-fn name(raw: &str, zone: &str) -> Result<String, String> {
+/// The record's name in the zone: `@`, `*`, or labels (the first may be `*`); in its ASCII
+/// form, and as written.
+fn name(raw: &str, zone: &str) -> Result<(String, String), String> {
     let name = raw.to_ascii_lowercase();
-    if !(name == "@" || name == "*" || is_host_name(&name, true)) {
+    let ascii = ascii_form(&name, "record")?;
+    if !(ascii == "@" || ascii == "*" || is_host_name(&ascii, true)) {
         return Err(format!(
             "record: {} is not a valid record name (use @ for the zone itself)",
             shown(&name)
         ));
     }
-    if name != "@" && name.len() + 1 + zone.len() > 253 {
+    if ascii != "@" && ascii.len() + 1 + zone.len() > 253 {
         return Err("record: the full name is longer than 253 characters".into());
     }
-    Ok(name)
+    Ok((ascii, name))
+}
+
+/// An internationalised name as its A-labels (`idn::to_ascii`), or the problem naming `field`.
+fn ascii_form(name: &str, field: &str) -> Result<String, String> {
+    crate::idn::to_ascii(name).map_err(|fault| match fault {
+        crate::idn::Fault::NotNormalised => format!(
+            "{field}: {} is not in lower-case normalised form (write it as registered: lower case, accented letters as one character, no fullwidth forms or spaces)",
+            shown(name)
+        ),
+        crate::idn::Fault::BadPunycode => {
+            format!("{field}: {} has an xn-- label that is not a valid internationalised label", shown(name))
+        }
+    })
+}
+
+/// The longest resolution line name taken.
+const MAX_LINE: usize = 64;
+
+/// A resolution line, in the provider's own names (`telecom`, `电信`); a provider without
+/// lines takes none.
+fn line(raw: Option<String>, provider: Option<Kind>) -> Result<Option<String>, String> {
+    let Some(line) = raw.map(|l| l.trim().to_string()).filter(|l| !l.is_empty()) else {
+        return Ok(None);
+    };
+    if let Some(spec) = provider.map(Kind::spec).filter(|s| s.default_line.is_none()) {
+        return Err(format!("line: {} has no resolution lines", spec.name));
+    }
+    if line.chars().count() > MAX_LINE || line.chars().any(char::is_control) {
+        return Err(format!("line: {} is not a resolution line name", shown(&line)));
+    }
+    Ok(Some(line))
 }
 
 fn record_type(raw: &str) -> Result<RecordType, String> {
@@ -456,5 +508,28 @@ mod tests {
         // An empty suffix is no suffix.
         let q = "provider=aliyun&zone=x.com&record=a&type=AAAA&value=2001:db8::7&suffix=";
         assert_eq!(fields(q).validate().unwrap().record.value, "2001:db8::7");
+    }
+
+    #[test]
+    fn lines_and_internationalised_names() {
+        let q = |rest: &str| format!("provider=aliyun&zone=x.com&record=a&type=A&value=1.2.3.4&{rest}");
+        assert_eq!(fields(&q("line=+telecom+")).validate().unwrap().record.line.as_deref(), Some("telecom"));
+        assert_eq!(fields(&q("line=")).validate().unwrap().record.line, None);
+        for bad in ["line=a%01b".to_string(), format!("line={}", "l".repeat(65))] {
+            assert!(fields(&q(&bad)).validate().unwrap_err().message().starts_with("line:"), "{bad}");
+        }
+        let v = Fields::from_json("{\"provider\":\"Tencent\",\"zone\":\"中文.CN.\",\"record\":\"家\",\"type\":\"A\",\"value\":\"1.2.3.4\"}".as_bytes());
+        let r = v.unwrap().validate().unwrap().record;
+        assert_eq!(
+            (r.zone.as_str(), r.name.as_str(), r.fqdn().as_str()),
+            ("xn--fiq228c.cn", "xn--fct", "xn--fct.xn--fiq228c.cn")
+        );
+        assert_eq!(r.shown(), ("中文.cn", "家", "家.中文.cn".to_string()));
+        assert_eq!((r.zone_unicode().as_str(), r.name_unicode().as_str()), ("中文.cn", "家"));
+        let r = fields("provider=aliyun&zone=xn--fiq228c.cn&record=@&type=A&value=1.2.3.4")
+            .validate()
+            .unwrap()
+            .record;
+        assert_eq!((r.as_sent.is_none(), r.fqdn().as_str()), (true, "xn--fiq228c.cn"));
     }
 }

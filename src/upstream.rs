@@ -19,8 +19,12 @@ use tokio::net::TcpStream;
 
 use crate::rt::{BodyError, Full, TokioIo, read_body};
 
-/// A response body larger than this is cut off: no DNS API answer comes close.
-pub const MAX_RESPONSE: usize = 1 << 20;
+/// A response body larger than this is cut off. The largest answer we ask for is one page of
+/// a listing (50 records: Cloudflare's `per_page`, Aliyun's `PageSize`, DNSPod's `Limit`); a
+/// real record is 0.3–1 KB of JSON, and even 50 with 2,048-character TXT values and
+/// 500-character comments (about 4.5 KB each) stay under this. Held whole while parsed, up
+/// to 32 calls at once.
+pub const MAX_RESPONSE: usize = 256 * 1024;
 /// Provider calls in flight at once; more wait (within their deadline). Bounds memory and
 /// keeps a burst of updates from tripping a provider's rate limit all at once.
 const MAX_IN_FLIGHT: usize = 32;

@@ -38,7 +38,11 @@ async fn create_unchanged_update_with_remark() {
     assert!(j["provider_metadata"]["request_id"].as_str().unwrap().starts_with("REQ-"));
     assert_eq!(j["provider_metadata"]["record_id"], ali.records()[0].id.as_str());
     assert_eq!(ali.records()[0].remark.as_deref(), Some("router"));
-    assert_eq!(ali.action_names(), ["DescribeDomainRecords", "AddDomainRecord", "UpdateDomainRecordRemark"]);
+    // The new record is read back: the reply reports what Aliyun holds.
+    assert_eq!(
+        ali.action_names(),
+        ["DescribeDomainRecords", "AddDomainRecord", "UpdateDomainRecordRemark", "DescribeDomainRecords"]
+    );
 
     ali.clear_actions();
     let r =
@@ -119,7 +123,8 @@ async fn duplicate_write_counts_as_unchanged() {
     let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.1.1.1")]).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["action"], "unchanged");
-    assert_eq!(ali.action_names(), ["DescribeDomainRecords", "UpdateDomainRecord"]);
+    // Refused as a duplicate, then read back: it holds the value and TTL asked for.
+    assert_eq!(ali.action_names(), ["DescribeDomainRecords", "UpdateDomainRecord", "DescribeDomainRecords"]);
     gw.stop().await;
 }
 
@@ -275,5 +280,170 @@ async fn spaces_inside_quoted_credentials_are_trimmed() {
     let r = update_with(&gw, &padded, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(ali.records().len(), 1);
+    gw.stop().await;
+}
+
+/// Records of one name on several resolution lines: without `line` the one on `default` is
+/// updated and the others are left alone; with `line` only the record on that line counts
+/// (none there: created on it); two on one line are a 409. `data.line` says which line.
+#[tokio::test]
+async fn resolution_lines() {
+    let (ali, gw) = setup().await;
+    let default = ali.add("example.com", "home", "A", "1.1.1.1", 600);
+    let telecom = ali.add("example.com", "home", "A", "2.2.2.2", 600);
+    ali.set_line(&telecom, "telecom");
+    let value = |id: &str| ali.records().into_iter().find(|r| r.id == id).unwrap().value;
+
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.1.1.9")]).await;
+    let j = r.json();
+    assert_eq!((j["action"].as_str(), j["data"]["line"].as_str()), (Some("updated"), Some("default")), "{j}");
+    assert_eq!((value(&default), value(&telecom)), ("1.1.1.9".into(), "2.2.2.2".into()));
+
+    let r =
+        update(&gw, &[("record", "home"), ("type", "A"), ("value", "2.2.2.9"), ("line", "telecom")]).await;
+    let j = r.json();
+    assert_eq!((j["action"].as_str(), j["data"]["line"].as_str()), (Some("updated"), Some("telecom")), "{j}");
+    assert_eq!(j["provider_metadata"]["record_id"], telecom.as_str());
+    assert_eq!((value(&default), value(&telecom)), ("1.1.1.9".into(), "2.2.2.9".into()));
+    let sent = ali.calls_of("UpdateDomainRecord").pop().unwrap();
+    assert!(sent.contains(&("Line".into(), "telecom".into())), "{sent:?}");
+
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "3.3.3.3"), ("line", "unicom")]).await;
+    let j = r.json();
+    assert_eq!((j["action"].as_str(), j["data"]["line"].as_str()), (Some("created"), Some("unicom")), "{j}");
+    let unicom: Vec<_> = ali.records().into_iter().filter(|r| r.line == "unicom").collect();
+    assert_eq!((unicom.len(), unicom[0].value.as_str()), (1, "3.3.3.3"));
+
+    // A second record on the telecom line: that line is ambiguous, the default one is not.
+    let twin = ali.add("example.com", "home", "A", "2.2.2.8", 600);
+    ali.set_line(&twin, "telecom");
+    ali.clear_actions();
+    let r =
+        update(&gw, &[("record", "home"), ("type", "A"), ("value", "4.4.4.4"), ("line", "telecom")]).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.json()["message"], "Multiple records found for home.example.com (A): 2");
+    assert!(ali.action_names().iter().all(|a| a == "DescribeDomainRecords"), "nothing written");
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.1.1.9")]).await;
+    assert_eq!(r.json()["action"], "unchanged", "{}", r.body);
+    gw.stop().await;
+}
+
+/// Several records on lines other than the default one, and no `line`: which one is meant
+/// is unclear, so nothing is written.
+#[tokio::test]
+async fn several_lines_without_a_default_record_are_a_conflict() {
+    let (ali, gw) = setup().await;
+    for (value, line) in [("2.2.2.2", "telecom"), ("3.3.3.3", "unicom")] {
+        let id = ali.add("example.com", "home", "A", value, 600);
+        ali.set_line(&id, line);
+    }
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.1.1.1")]).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(ali.records().len(), 2);
+    gw.stop().await;
+}
+
+/// UpdateDomainRecord leaves a paused record paused: the update goes through, and the reply
+/// warns that the record does not resolve.
+#[tokio::test]
+async fn a_paused_record_is_updated_with_a_warning() {
+    let (ali, gw) = setup().await;
+    let id = ali.add("example.com", "home", "A", "1.1.1.1", 600);
+    ali.pause(&id);
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    let j = r.json();
+    assert_eq!(j["action"], "updated", "{j}");
+    let w = j["warnings"][0].as_str().unwrap();
+    assert!(w.contains("paused at Aliyun") && w.contains("does not resolve"), "{w}");
+    assert_eq!((ali.records()[0].value.as_str(), ali.records()[0].status.as_str()), ("1.2.3.4", "DISABLE"));
+    gw.stop().await;
+}
+
+/// Alidns keys an internationalised zone (and host record) by its Unicode name and answers
+/// a Punycode DomainName with InvalidDomainName.NoExist: either form from the client works,
+/// and the reply answers in that form.
+#[tokio::test]
+async fn idn_zones_go_out_in_unicode() {
+    let ali = FakeAliyun::start(KEY_ID, SECRET, &["中文.cn"]).await;
+    let gw = Gateway::start(config_all(UNUSED, ali.addr, UNUSED)).await;
+    let at = |zone: &'static str, record: &'static str, value: &'static str| {
+        let q = update_query(&[
+            ("provider", "aliyun"),
+            ("zone", zone),
+            ("record", record),
+            ("type", "A"),
+            ("value", value),
+        ]);
+        let gw = &gw;
+        async move { gw.get(&q, &[("X-Upstream-Authorization", &cred())]).await }
+    };
+    let r = at("xn--fiq228c.cn", "家", "1.2.3.4").await;
+    let j = r.json();
+    assert_eq!(j["action"], "created", "{j}");
+    assert_eq!(
+        (j["data"]["zone"].as_str(), j["data"]["fqdn"].as_str()),
+        (Some("xn--fiq228c.cn"), Some("家.xn--fiq228c.cn"))
+    );
+    let rec = &ali.records()[0];
+    assert_eq!((rec.domain.as_str(), rec.rr.as_str()), ("中文.cn", "家"));
+    let r = at("中文.cn", "xn--fct", "1.2.3.5").await;
+    let j = r.json();
+    assert_eq!(j["action"], "updated", "{j}");
+    assert_eq!(
+        (j["data"]["zone"].as_str(), j["data"]["fqdn"].as_str()),
+        (Some("中文.cn"), Some("xn--fct.中文.cn"))
+    );
+    assert_eq!(ali.records().len(), 1);
+    gw.stop().await;
+}
+
+/// The reply reports the TTL Aliyun holds: a record created without a TTL gets the
+/// domain's default (read back, not assumed), and a write refused as a duplicate is only
+/// "unchanged" when the record, read back, holds what was asked.
+#[tokio::test]
+async fn replies_report_what_aliyun_holds() {
+    let (ali, gw) = setup().await;
+    ali.state.lock().unwrap().default_ttl = 1200;
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    let j = r.json();
+    assert_eq!((j["action"].as_str(), j["data"]["ttl"].as_u64()), (Some("created"), Some(1200)), "{j}");
+    assert_eq!(ali.records()[0].ttl, 1200);
+
+    // Another client has just given a twin on the same line the wanted value; our listing
+    // does not show it yet, so the write (value and TTL) is refused as a duplicate.
+    let twin = ali.add("example.com", "home", "A", "5.6.7.8", 600);
+    ali.state.lock().unwrap().hidden.push(twin);
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "5.6.7.8"), ("ttl", "900")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.json()["provider_error"]["code"], "DomainRecordDuplicate");
+    let rec = &ali.records()[0];
+    assert_eq!((rec.value.as_str(), rec.ttl), ("1.2.3.4", 1200), "nothing changed");
+    gw.stop().await;
+}
+
+/// Codes a user causes are 4xx: a locked or forbidden domain is 423 saying so, a malformed
+/// domain name is 422 even on a read.
+#[tokio::test]
+async fn locked_domains_and_bad_names_are_the_users() {
+    let (ali, gw) = setup().await;
+    ali.add("example.com", "home", "A", "1.1.1.1", 600);
+    let change = [("record", "home"), ("type", "A"), ("value", "1.2.3.4")];
+    for (action, code, step) in [
+        ("UpdateDomainRecord", "DomainForbidden", "update"),
+        ("UpdateDomainRecord", "DomainRecordLocked", "update"),
+        ("DescribeDomainRecords", "Forbidden.DomainLocked", "query"),
+    ] {
+        ali.fail_next(action, code, "The domain name is locked.");
+        let r = update(&gw, &change).await;
+        assert_eq!(r.status, 423, "{code}: {}", r.body);
+        let msg = r.json()["message"].as_str().unwrap().to_string();
+        assert!(
+            msg.contains(step) && msg.contains("Aliyun has locked or blocked") && msg.contains(code),
+            "{msg}"
+        );
+    }
+    ali.fail_next("DescribeDomainRecords", "InvalidDomainName.Format", "The domain name format is invalid.");
+    assert_eq!(update(&gw, &change).await.status, 422);
+    assert_eq!(ali.records()[0].value, "1.1.1.1");
     gw.stop().await;
 }

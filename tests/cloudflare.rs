@@ -99,20 +99,19 @@ async fn creates_then_reports_unchanged_then_updates() {
 }
 
 #[tokio::test]
-async fn patch_carries_only_changes_and_keeps_proxied() {
+async fn patch_carries_only_changes() {
     let (cf, gw) = setup().await;
     let id = cf.add(ZONE_ID, "web.example.com", "A", "9.9.9.9", 300);
-    cf.state.lock().unwrap().records[0].proxied = true;
 
-    // Only the TTL differs: value untouched, no previous_value, proxied kept.
+    // Only the TTL differs: value untouched, no previous_value.
     let r = update(&gw, "web", "A", "9.9.9.9", &[("ttl", "120")]).await;
     let j = r.json();
     assert_eq!(j["action"], "updated");
     assert_eq!(j["data"]["previous_value"], serde_json::Value::Null);
+    assert!(j.get("line").is_none() && j["data"].get("line").is_none(), "Cloudflare has no lines: {j}");
     let patch = cf.calls().into_iter().find(|c| c.method == "PATCH").unwrap();
     assert_eq!(patch.path, format!("/client/v4/zones/{ZONE_ID}/dns_records/{id}"));
     assert_eq!(patch.body, serde_json::json!({"ttl": 120}));
-    assert!(cf.records()[0].proxied, "PATCH must not un-proxy the record");
 
     // A comment is set when given, and left alone when omitted.
     let r = update(&gw, "web", "A", "9.9.9.9", &[("comment", "Router A")]).await;
@@ -432,5 +431,124 @@ async fn malformed_write_answers_name_their_step() {
         r.json()["message"],
         "Failed to update DNS record: Cloudflare answered HTTP 200 without a usable JSON body"
     );
+    gw.stop().await;
+}
+
+/// A proxied record's TTL is Cloudflare's ("Auto", listed as 1) and a TTL in a PATCH is
+/// ignored: a requested TTL is not compared or sent, the reply warns and reports 1, and a
+/// value change PATCHes only the value, keeping the record proxied.
+#[tokio::test]
+async fn proxied_records_keep_their_automatic_ttl() {
+    let (cf, gw) = setup().await;
+    cf.add_proxied(ZONE_ID, "web.example.com", "A", "9.9.9.9");
+    for _ in 0..2 {
+        let r = update(&gw, "web", "A", "9.9.9.9", &[("ttl", "300")]).await;
+        let j = r.json();
+        assert_eq!((j["action"].as_str(), j["data"]["ttl"].as_u64()), (Some("unchanged"), Some(1)), "{j}");
+        let w = j["warnings"][0].as_str().unwrap();
+        assert!(w.contains("proxied") && w.contains("300"), "{w}");
+    }
+    assert_eq!(cf.writes(), 0, "nothing to write: {:?}", cf.call_lines());
+
+    let r = update(&gw, "web", "A", "9.9.9.10", &[("ttl", "300")]).await;
+    let j = r.json();
+    assert_eq!((j["action"].as_str(), j["data"]["ttl"].as_u64()), (Some("updated"), Some(1)), "{j}");
+    assert_eq!(j["warnings"].as_array().unwrap().len(), 1);
+    let patch = cf.calls().into_iter().find(|c| c.method == "PATCH").unwrap();
+    assert_eq!(patch.body, serde_json::json!({"content": "9.9.9.10"}));
+    assert!(cf.records()[0].proxied, "PATCH must not un-proxy the record");
+    // Without a ttl: no warning.
+    let r = update(&gw, "web", "A", "9.9.9.10", &[]).await;
+    assert_eq!(
+        (r.json()["action"].as_str(), r.json()["warnings"].as_array().unwrap().len()),
+        (Some("unchanged"), 0)
+    );
+    gw.stop().await;
+}
+
+/// Cloudflare has no resolution lines: `line` is refused, naming it, before any call.
+#[tokio::test]
+async fn line_is_refused_for_cloudflare() {
+    let (cf, gw) = setup().await;
+    let r = update(&gw, "home", "A", "1.2.3.4", &[("line", "telecom")]).await;
+    assert_eq!(
+        (r.status, r.json()["message"].as_str()),
+        (422, Some("line: Cloudflare has no resolution lines"))
+    );
+    let r = gw
+        .post(
+            "/update",
+            &[("X-Upstream-Authorization", CRED), ("Content-Type", "application/json")],
+            br#"{"provider":"cloudflare","zone":"example.com","record":"home","type":"A","value":"1.2.3.4","line":"default"}"#,
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(cf.calls().is_empty());
+    gw.stop().await;
+}
+
+/// Cloudflare knows an internationalised zone and its names only in Punycode: a zone or
+/// record given in Unicode goes out as Punycode, and the reply answers in the client's form.
+/// A Unicode label not in lower-case normalised form is a 422 naming its field.
+#[tokio::test]
+async fn idn_zones_go_out_in_punycode() {
+    let cf = FakeCloudflare::start(TOKEN, &[("idnzone", "xn--bcher-kva.example")]).await;
+    let gw = Gateway::start(config_for(cf.addr)).await;
+    let r = update_in(&gw, "bücher.example", "straße", "A", "1.2.3.4").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let j = r.json();
+    assert_eq!((j["action"].as_str(), j["data"]["zone"].as_str()), (Some("created"), Some("bücher.example")));
+    assert_eq!(
+        (j["data"]["record"].as_str(), j["data"]["fqdn"].as_str()),
+        (Some("straße"), Some("straße.bücher.example"))
+    );
+    assert_eq!(cf.records()[0].name, "xn--strae-oqa.xn--bcher-kva.example");
+    assert!(cf.calls()[0].query.contains(&("name".into(), "xn--bcher-kva.example".into())));
+    // The same record in Punycode, answered in Punycode.
+    let r = update_in(&gw, "XN--BCHER-KVA.example", "xn--strae-oqa", "A", "1.2.3.4").await;
+    let j = r.json();
+    assert_eq!(
+        (j["action"].as_str(), j["data"]["fqdn"].as_str()),
+        (Some("unchanged"), Some("xn--strae-oqa.xn--bcher-kva.example"))
+    );
+    for (zone, record, field) in [
+        ("BÜCHER.example", "home", "zone:"),
+        ("bu\u{308}cher.example", "home", "zone:"),
+        ("xn--bcher-2pa.example", "home", "zone:"),
+        ("bücher.example", "Ärger", "record:"),
+        ("bücher.example", "ｈｏｍｅ", "record:"),
+    ] {
+        let r = update_in(&gw, zone, record, "A", "1.2.3.4").await;
+        assert_eq!(r.status, 422, "{zone} {record}: {}", r.body);
+        assert!(r.json()["message"].as_str().unwrap().starts_with(field), "{}", r.body);
+    }
+    assert_eq!(cf.writes(), 1);
+    gw.stop().await;
+}
+
+/// A listing page is at most 50 records, and 50 of the longest a name can hold (2,048
+/// characters of TXT, 500-character comments in Chinese) fit `upstream::MAX_RESPONSE`: read
+/// whole, here to find 60 records where one is wanted.
+#[tokio::test]
+async fn a_page_of_the_longest_records_fits_the_response_cap() {
+    let (cf, gw) = setup().await;
+    let text = format!("\"{}\"", "v".repeat(2048));
+    for _ in 0..60 {
+        cf.add(ZONE_ID, "_long.example.com", "TXT", &text, 300);
+    }
+    {
+        let mut st = cf.state.lock().unwrap();
+        st.per_page_cap = 100;
+        for r in &mut st.records {
+            r.comment = Some("备".repeat(500));
+        }
+    }
+    let r = update(&gw, "_long", "TXT", "x", &[]).await;
+    assert_eq!(
+        (r.status, r.json()["message"].as_str()),
+        (409, Some("Multiple records found for _long.example.com (TXT): 60"))
+    );
+    let pages: Vec<_> = cf.calls().into_iter().filter(|c| c.path.ends_with("/dns_records")).collect();
+    assert_eq!(pages.len(), 2, "50 a page");
     gw.stop().await;
 }

@@ -99,6 +99,22 @@ fn usage_and_config_errors_exit_2_with_one_line() {
     assert!(err.contains("ddns-gateway: config.toml: logging.level: expected a string, got 5"), "{err}");
 }
 
+/// A value of at most 12 characters is quoted in a start-up error; the quotes around a
+/// string do not count towards the 12.
+#[test]
+fn short_values_are_quoted_counting_the_value_only() {
+    let dir = scratch("shown");
+    for (value, want) in [
+        ("not_a_number", "server.port: expected an integer, got \"not_a_number\""),
+        ("not_a_number!", "server.port: expected an integer, got a string of 13 characters (not shown)"),
+    ] {
+        std::fs::write(dir.join("port.toml"), format!("[server]\nport = \"{value}\"\n")).unwrap();
+        let (code, _, err) = run(&dir, &["--config", "port.toml"], &[]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(want), "{err}");
+    }
+}
+
 #[tokio::test]
 async fn bind_failure_and_bad_log_file_exit_1() {
     let dir = scratch("bind");

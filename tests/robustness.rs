@@ -229,11 +229,11 @@ async fn provider_faults_map_to_clear_errors() {
         (502, Some("Failed to query DNS records: Cloudflare answered HTTP 200 without a usable JSON body"))
     );
 
-    cf.fail_next(1, FakeResp::raw(200, &vec![b'x'; 2 << 20]));
+    cf.fail_next(1, FakeResp::raw(200, &vec![b'x'; ddns_gateway::upstream::MAX_RESPONSE + 1]));
     let r = get().await;
     assert_eq!(
         (r.status, r.json()["message"].as_str()),
-        (502, Some("Failed to query DNS records: Cloudflare: response larger than 1024 KiB"))
+        (502, Some("Failed to query DNS records: Cloudflare: response larger than 256 KiB"))
     );
 
     cf.fail_next(

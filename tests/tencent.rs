@@ -265,3 +265,154 @@ async fn remark_limit_is_checked_before_writing() {
     assert_eq!((tc.records()[0].value.as_str(), tc.records()[0].remark.as_str()), ("1.2.3.4", fits.as_str()));
     gw.stop().await;
 }
+
+/// Records of one name on several lines (默认, 电信): without `line` the default-line record
+/// is updated; with `line` only that line's record counts, and one is created there when
+/// none is; `data.line` says which line was written.
+#[tokio::test]
+async fn resolution_lines() {
+    let (tc, gw) = setup().await;
+    let default = tc.add("example.com", "home", "A", "1.1.1.1", 600);
+    let telecom = tc.add("example.com", "home", "A", "2.2.2.2", 600);
+    tc.edit(telecom, |r| r.line = "电信".into());
+    let value = |id: u64| tc.records().into_iter().find(|r| r.id == id).unwrap().value;
+
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.1.1.9")]).await;
+    let j = r.json();
+    assert_eq!((j["action"].as_str(), j["data"]["line"].as_str()), (Some("updated"), Some("默认")), "{j}");
+    assert_eq!((value(default), value(telecom)), ("1.1.1.9".into(), "2.2.2.2".into()));
+
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "2.2.2.9"), ("line", "电信")]).await;
+    let j = r.json();
+    assert_eq!((j["action"].as_str(), j["data"]["line"].as_str()), (Some("updated"), Some("电信")), "{j}");
+    assert_eq!((value(default), value(telecom)), ("1.1.1.9".into(), "2.2.2.9".into()));
+    assert_eq!(tc.records().iter().find(|r| r.id == telecom).unwrap().line, "电信", "line kept");
+
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "3.3.3.3"), ("line", "联通")]).await;
+    let j = r.json();
+    assert_eq!((j["action"].as_str(), j["data"]["line"].as_str()), (Some("created"), Some("联通")), "{j}");
+    assert!(tc.records().iter().any(|r| r.line == "联通" && r.value == "3.3.3.3"));
+    // A line DNSPod does not know: its refusal, before anything is written.
+    let r =
+        update(&gw, &[("record", "home"), ("type", "A"), ("value", "4.4.4.4"), ("line", "nowhere")]).await;
+    assert_eq!(
+        (r.status, r.json()["provider_error"]["code"].as_str()),
+        (422, Some("InvalidParameter.RecordLineInvalid"))
+    );
+    assert_eq!(tc.records().len(), 3);
+    gw.stop().await;
+}
+
+/// ModifyRecord sets Status to ENABLE and drops the weight when they are left out: an update
+/// sends the record's own, so a paused record stays paused (and the reply says it does not
+/// resolve) and a weighted one keeps its weight.
+#[tokio::test]
+async fn a_paused_record_stays_paused() {
+    let (tc, gw) = setup().await;
+    let id = tc.add("example.com", "home", "A", "1.1.1.1", 600);
+    tc.edit(id, |r| {
+        r.status = "DISABLE".into();
+        r.weight = Some(30);
+    });
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    let j = r.json();
+    assert_eq!(j["action"], "updated", "{j}");
+    assert!(j["warnings"][0].as_str().unwrap().contains("paused at Tencent"), "{j}");
+    let rec = &tc.records()[0];
+    assert_eq!((rec.value.as_str(), rec.status.as_str(), rec.weight), ("1.2.3.4", "DISABLE", Some(30)));
+    // An enabled record stays enabled, and one without a weight gets none.
+    tc.edit(id, |r| {
+        r.status = "ENABLE".into();
+        r.weight = None;
+    });
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.5")]).await;
+    assert_eq!(
+        (r.json()["action"].as_str(), r.json()["warnings"].as_array().unwrap().len()),
+        (Some("updated"), 0)
+    );
+    let rec = &tc.records()[0];
+    assert_eq!((rec.status.as_str(), rec.weight), ("ENABLE", None));
+    gw.stop().await;
+}
+
+/// The last DNSPod codes a user can cause, each a 4xx: a blacklisted value, a subdomain
+/// given as the zone, a domain that is not there, a locked or blocked domain.
+#[tokio::test]
+async fn user_caused_codes_are_4xx() {
+    let (tc, gw) = setup().await;
+    tc.add("example.com", "home", "A", "1.1.1.1", 600);
+    let change = [("record", "home"), ("type", "A"), ("value", "1.2.3.4")];
+    tc.fail_next("ModifyRecord", "OperationDenied.IPInBlacklistNotAllowed", "抱歉，不允许添加黑名单中的IP。");
+    let r = update(&gw, &change).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Failed to update DNS record: Tencent OperationDenied")
+    );
+
+    // The real check: `sub.example.com` is not the registered domain.
+    let q = update_query(&[
+        ("provider", "tencent"),
+        ("zone", "sub.example.com"),
+        ("record", "a"),
+        ("type", "A"),
+        ("value", "1.2.3.4"),
+    ]);
+    let r = gw.get(&q, &[("X-Upstream-Authorization", &cred())]).await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    let msg = r.json()["message"].as_str().unwrap().to_string();
+    assert!(msg.starts_with("Zone not found for domain: sub.example.com (Tencent InvalidParameter.DomainInvalid: give the domain as registered"), "{msg}");
+
+    tc.fail_next("DescribeRecordList", "ResourceNotFound.NoDataOfDomain", "域名列表为空。");
+    assert_eq!(update(&gw, &change).await.status, 404);
+    for (action, code) in [
+        ("DescribeRecordList", "FailedOperation.DomainIsLocked"),
+        ("ModifyRecord", "FailedOperation.DomainIsSpam"),
+    ] {
+        tc.fail_next(action, code, "锁定域名不能进行此操作。");
+        let r = update(&gw, &change).await;
+        assert_eq!(r.status, 423, "{code}: {}", r.body);
+        let msg = r.json()["message"].as_str().unwrap().to_string();
+        assert!(msg.contains("Tencent has locked or blocked this domain") && msg.contains(code), "{msg}");
+        assert_eq!(r.json()["provider_error"]["code"], code);
+    }
+    assert_eq!(tc.records()[0].value, "1.1.1.1", "nothing was written");
+    gw.stop().await;
+}
+
+/// DNSPod lists an internationalised domain by its Unicode name: a zone given in Punycode
+/// goes out in Unicode, and the reply answers in the client's form.
+#[tokio::test]
+async fn idn_zones_go_out_in_unicode() {
+    let tc = FakeTencent::start(SECRET_ID, SECRET_KEY, &["中文.cn"]).await;
+    let gw = Gateway::start(config_all(UNUSED, UNUSED, tc.addr)).await;
+    for (zone, action) in [("xn--fiq228c.cn", "created"), ("中文.cn", "unchanged")] {
+        let q = update_query(&[
+            ("provider", "tencent"),
+            ("zone", zone),
+            ("record", "home"),
+            ("type", "A"),
+            ("value", "1.2.3.4"),
+        ]);
+        let r = gw.get(&q, &[("X-Upstream-Authorization", &cred())]).await;
+        let j = r.json();
+        assert_eq!((j["action"].as_str(), j["data"]["zone"].as_str()), (Some(action), Some(zone)), "{j}");
+    }
+    assert_eq!((tc.records().len(), tc.records()[0].domain.as_str()), (1, "中文.cn"));
+    gw.stop().await;
+}
+
+/// A record created without a TTL: the reply's TTL is the one DNSPod holds (sent
+/// explicitly), whatever DNSPod's default would have been.
+#[tokio::test]
+async fn created_ttl_is_what_dnspod_holds() {
+    let (tc, gw) = setup().await;
+    tc.state.lock().unwrap().default_ttl = 1200;
+    let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
+    let j = r.json();
+    assert_eq!(j["action"], "created", "{j}");
+    assert_eq!(j["data"]["ttl"].as_u64(), Some(tc.records()[0].ttl));
+    gw.stop().await;
+}

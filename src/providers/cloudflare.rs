@@ -2,14 +2,19 @@
 //! name, create with POST, change with PATCH carrying only what changes (so `proxied`
 //! and everything else we do not name stay as they are). TXT content travels as RFC 1035
 //! quoted strings, as Cloudflare's reference asks; it stores content exactly as sent.
+//! Names go out in their ASCII form: Cloudflare knows internationalised names only so.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use http::Method;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use super::listed::Listed;
 use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, Spec, fingerprint};
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::record::RecordType;
@@ -22,7 +27,9 @@ const ZONE_TTL: Duration = Duration::from_secs(600);
 /// Zone ids kept at most: far more token and zone pairs than one router uses, and a bound
 /// on what a client sending ever new tokens can make us hold.
 pub const MAX_ZONES: usize = 256;
-const PER_PAGE: u32 = 100;
+/// Records per page: the name and type are matched exactly, so one page is all a real name
+/// has, and 50 records with the longest content and comments fit `upstream::MAX_RESPONSE`.
+const PER_PAGE: u32 = 50;
 /// Far more records of one name and type than any zone has; a bound on a looping API.
 const MAX_PAGES: u32 = 50;
 /// The longest RFC 1035 character-string, in bytes.
@@ -36,6 +43,37 @@ type ZoneCache = HashMap<([u8; 32], String), (String, Instant)>;
 /// The zone's id, learned by `list`.
 pub struct ZoneId(String);
 
+/// The envelope, as far as telling success from refusal goes.
+#[derive(Deserialize)]
+struct Head {
+    #[serde(default)]
+    success: bool,
+    #[serde(default)]
+    errors: Vec<ApiError>,
+}
+
+#[derive(Deserialize)]
+struct ApiError {
+    /// A number, though some APIs send a string.
+    code: Option<Value>,
+    #[serde(default)]
+    message: String,
+}
+
+/// A successful answer's `result` (and the page count of a listing).
+#[derive(Deserialize)]
+struct Answer<T> {
+    result: T,
+    result_info: Option<PageInfo>,
+}
+
+#[derive(Deserialize)]
+struct PageInfo {
+    #[serde(default)]
+    total_pages: u32,
+}
+
+
 pub struct Cloudflare {
     endpoint: Endpoint,
     client: Arc<Client>,
@@ -47,16 +85,28 @@ impl Cloudflare {
         Ok((fingerprint(&[Self::SPEC.id, call.cred.secret()?]), call.want.zone.clone()))
     }
 
-    /// One API call; returns the envelope's `result` and the whole envelope, or the error
-    /// it stands for.
-    async fn call(
+    /// One API call; returns the answer's `result` as `T` (unknown fields ignored) and its
+    /// page count, or the error it stands for.
+    async fn call<T: DeserializeOwned>(
         &self,
         call: &mut Call<'_>,
         op: Op,
         method: Method,
         target: &str,
         body: Option<Value>,
-    ) -> Result<(Value, Value), Error> {
+    ) -> Result<Answer<T>, Error> {
+        let bytes = self.send(call, op, method, target, body).await?;
+        serde_json::from_slice(&bytes).map_err(|_| Error::BadAnswer { op, provider: Self::SPEC.name, status: 200 })
+    }
+
+    async fn send(
+        &self,
+        call: &mut Call<'_>,
+        op: Op,
+        method: Method,
+        target: &str,
+        body: Option<Value>,
+    ) -> Result<Bytes, Error> {
         let auth = format!("Bearer {}", call.cred.secret()?);
         let mut headers = vec![("authorization", auth.as_str())];
         if body.is_some() {
@@ -83,32 +133,28 @@ impl Cloudflare {
         }
         let zone = call.want.zone.clone();
         let target = format!("/zones?name={}", encode(&zone));
-        let (result, _) = self.call(call, Op::Query, Method::GET, &target, None).await?;
-        let named: Vec<&Value> = result
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|z| z["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&zone)))
-            .collect();
-        let status = |z: &Value| z["status"].as_str().unwrap_or("").to_ascii_lowercase();
+        // Zones come as the same shape as records: id, name and status.
+        let zones: Answer<Vec<Listed>> = self.call(call, Op::Query, Method::GET, &target, None).await?;
+        let named: Vec<Listed> = zones.result.into_iter().filter(|z| z.name.eq_ignore_ascii_case(&zone)).collect();
+        let status = |z: &Listed| z.status.as_deref().unwrap_or("").to_ascii_lowercase();
         // An account can hold a deleted or moved twin listed before the live zone: take
         // the active one, else one still being set up (pending), never a dead one.
         let live = named
             .iter()
             .find(|z| status(z) == "active")
             .or_else(|| named.iter().find(|z| !DEAD_ZONES.contains(&status(z).as_str())));
-        let Some(id) = live.and_then(|z| z["id"].as_str()) else {
+        let Some(id) = live.map(|z| z.id.0.clone()) else {
             let hint = match named.first() {
-                Some(dead) if live.is_none() => format!(
+                Some(dead) => format!(
                     " (this account only has a {} zone of that name; add the zone again in Cloudflare)",
                     status(dead)
                 ),
-                _ => " (or the API token has no access to it)".to_string(),
+                None => " (or the API token has no access to it)".to_string(),
             };
-            return Err(Error::ZoneNotFound { zone, hint });
+            return Err(Error::ZoneNotFound { zone: call.want.shown().0.to_string(), hint });
         };
-        self.remember_zone(key, id.to_string());
-        Ok(id.to_string())
+        self.remember_zone(key, id.clone());
+        Ok(id)
     }
 
     /// Caches a zone id; when full, drops the expired ids first, then the oldest.
@@ -148,15 +194,14 @@ impl Cloudflare {
                 rtype.as_str(),
                 encode(&fqdn)
             );
-            let (result, whole) = self.call(call, Op::Query, Method::GET, &target, None).await?;
-            for r in result.as_array().into_iter().flatten() {
-                let same_name = r["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&fqdn));
-                if same_name && r["type"].as_str() == Some(rtype.as_str()) {
-                    out.push(record(r, rtype, Op::Query)?);
+            let listed: Answer<Vec<Listed>> = self.call(call, Op::Query, Method::GET, &target, None).await?;
+            for r in listed.result {
+                if r.name.eq_ignore_ascii_case(&fqdn) && r.rtype == rtype.as_str() {
+                    out.push(record(r, rtype));
                 }
             }
-            let pages = whole["result_info"]["total_pages"].as_u64().unwrap_or(1);
-            if u64::from(page) >= pages || page >= MAX_PAGES {
+            let pages = listed.result_info.map_or(1, |i| i.total_pages);
+            if page >= pages || page >= MAX_PAGES {
                 return Ok(out);
             }
             page += 1;
@@ -174,6 +219,7 @@ impl Provider for Cloudflare {
         signs_with_clock: false,
         // 100 on the Free plan, 500 on paid plans; the plan is not known beforehand.
         max_comment: 500,
+        default_line: None,
         errors: &[
             ("6003", Meaning::Credential),
             ("6111", Meaning::Credential),
@@ -218,8 +264,8 @@ impl Provider for Cloudflare {
             body["comment"] = json!(c);
         }
         let target = format!("/zones/{}/dns_records", zone.0);
-        let (result, _) = self.call(call, Op::Create, Method::POST, &target, Some(body)).await?;
-        record(&result, want.rtype, Op::Create)
+        let created: Answer<Listed> = self.call(call, Op::Create, Method::POST, &target, Some(body)).await?;
+        Ok(record(created.result, want.rtype))
     }
 
     async fn modify(
@@ -241,8 +287,8 @@ impl Provider for Cloudflare {
             body["comment"] = json!(c);
         }
         let target = format!("/zones/{}/dns_records/{}", zone.0, current.id);
-        let (result, _) = self.call(call, Op::Update, Method::PATCH, &target, Some(body)).await?;
-        Ok(Modified::Changed(record(&result, rtype, Op::Update)?))
+        let changed: Answer<Listed> = self.call(call, Op::Update, Method::PATCH, &target, Some(body)).await?;
+        Ok(Modified::Changed(record(changed.result, rtype)))
     }
 }
 
@@ -330,21 +376,18 @@ pub fn txt_text(content: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| raw())
 }
 
-/// A record from the API; `op` names the step whose reply it came in.
-fn record(r: &Value, rtype: RecordType, op: Op) -> Result<Record, Error> {
-    let bad = || Error::BadAnswer { op, provider: Cloudflare::SPEC.name, status: 200 };
-    let content = r["content"].as_str().ok_or_else(bad)?;
-    Ok(Record {
-        id: r["id"].as_str().ok_or_else(bad)?.to_string(),
-        value: if rtype == RecordType::Txt { txt_text(content) } else { content.to_string() },
-        ttl: r["ttl"].as_u64().unwrap_or(1) as u32,
-        comment: r["comment"].as_str().map(String::from),
-        line: None,
-    })
+/// A record from the API, TXT content as the text it stands for. A proxied record's TTL
+/// is always 1 (automatic), as is one the answer gives none.
+fn record(r: Listed, rtype: RecordType) -> Record {
+    let mut rec = r.into_record(1);
+    if rtype == RecordType::Txt {
+        rec.value = txt_text(&rec.value);
+    }
+    rec
 }
 
-/// Reads Cloudflare's envelope `{success, errors, result}`.
-fn envelope(call: &Call<'_>, op: Op, resp: Response) -> Result<(Value, Value), Error> {
+/// Reads Cloudflare's envelope `{success, errors, result}`: the body of a success.
+fn envelope(call: &Call<'_>, op: Op, resp: Response) -> Result<Bytes, Error> {
     let spec = &Cloudflare::SPEC;
     if resp.status == 429 {
         // Passed on as our own header: only the delta-seconds form, nothing else.
@@ -355,21 +398,20 @@ fn envelope(call: &Call<'_>, op: Op, resp: Response) -> Result<(Value, Value), E
             .map(String::from);
         return Err(Error::RateLimited { provider: spec.name, retry_after });
     }
-    let whole: Value = match serde_json::from_slice(&resp.body) {
-        Ok(v @ Value::Object(_)) => v,
-        _ => return Err(Error::BadAnswer { op, provider: spec.name, status: resp.status }),
+    let Ok(head) = serde_json::from_slice::<Head>(&resp.body) else {
+        return Err(Error::BadAnswer { op, provider: spec.name, status: resp.status });
     };
-    if whole["success"].as_bool() == Some(true) && (200..300).contains(&resp.status) {
-        let result = whole["result"].clone();
-        return Ok((result, whole));
+    if head.success && (200..300).contains(&resp.status) {
+        return Ok(resp.body);
     }
-    let first = &whole["errors"][0];
-    let code = match &first["code"] {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
+    let first = head.errors.into_iter().next();
+    let code = match first.as_ref().and_then(|e| e.code.as_ref()) {
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.clone(),
         _ => resp.status.to_string(),
     };
-    let message = first["message"].as_str().unwrap_or("request failed");
+    let message = first.as_ref().map_or("", |e| e.message.as_str());
+    let message = if message.is_empty() { "request failed" } else { message };
     let err = ProviderError::new(spec.name, call.cred, &code, message, resp.header("cf-ray"));
     // A 400 on a write is Cloudflare refusing the values we passed on (bad content, TTL,
     // comment too long, a conflicting record): the caller's to fix. Anything else —

@@ -5,8 +5,11 @@
 //!
 //! Adding a provider: a module here with a `Provider` impl, and one line in `registry!`.
 
+pub mod aliyun_rpc;
 pub mod aliyun_sign;
+pub mod listed;
 pub mod reconcile;
+pub mod tc3;
 pub mod tencent_sign;
 
 use std::sync::{Arc, Mutex};
@@ -102,6 +105,9 @@ pub struct Spec {
     pub signs_with_clock: bool,
     /// The longest comment (remark) it takes, in characters: checked before any write.
     pub max_comment: usize,
+    /// The name of its default resolution line (Aliyun `default`, DNSPod `默认`), if it has
+    /// lines at all: only then does a request take `line`.
+    pub default_line: Option<&'static str>,
     /// Its error codes and what they mean; the first match wins. `Foo*` matches every
     /// code starting with `Foo`.
     pub errors: &'static [(&'static str, Meaning)],
@@ -121,8 +127,18 @@ impl Spec {
 
     /// The request-path error for a provider's refusal.
     pub fn failure(&self, op: Op, want: &Desired, err: ProviderError, fallback: Meaning) -> Error {
+        let zone = || want.shown().0.to_string();
         match self.meaning(&err.code).unwrap_or(fallback) {
-            Meaning::NoZone => Error::ZoneNotFound { zone: want.zone.clone(), hint: String::new() },
+            Meaning::NoZone => Error::ZoneNotFound { zone: zone(), hint: String::new() },
+            Meaning::NotRegistered => Error::ZoneNotFound {
+                zone: zone(),
+                hint: format!(
+                    " ({} {}: give the domain as registered, e.g. example.com rather than home.example.com)",
+                    self.name, err.code
+                ),
+            },
+            Meaning::Locked => Error::Locked { op, err },
+            Meaning::Input => Error::Refused { op, err },
             Meaning::RateLimit(secs) => {
                 Error::RateLimited { provider: self.name, retry_after: secs.map(|s| s.to_string()) }
             }
@@ -165,14 +181,22 @@ pub enum Meaning {
     Credential,
     /// The values passed on: 422 on a write (502 on a read: we chose those values).
     Values,
+    /// The request's own names or values, refused on a read too: 422.
+    Input,
+    /// The zone given is not the registered domain (a subdomain, an alias): 404 saying so.
+    NotRegistered,
+    /// The domain or record is locked or blocked at the provider: 423, neither a credential
+    /// fault nor an outage.
+    Locked,
     /// The provider's own trouble: 502.
     Outage,
     /// Our timestamp is off: signed once more with the provider's clock, then 502.
     Clock,
 }
 
-/// One record as the provider stores it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One record as the provider stores it. `Default` so that a provider sets only the
+/// fields it has.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Record {
     pub id: String,
     /// The content, as the text it stands for (Cloudflare's TXT strings decoded).
@@ -182,6 +206,12 @@ pub struct Record {
     pub comment: Option<String>,
     /// The resolution line (Aliyun, Tencent), kept as it is on updates.
     pub line: Option<String>,
+    /// Served through the provider's proxy, whose TTL is fixed (Cloudflare).
+    pub proxied: bool,
+    /// Paused by its owner: it does not resolve, and an update keeps it paused.
+    pub disabled: bool,
+    /// The record's weight among several of one name (DNSPod), kept on updates.
+    pub weight: Option<u32>,
 }
 
 /// `provider_metadata` of a reply.
@@ -245,10 +275,12 @@ pub trait Provider: Sized {
     type Zone;
 
     fn new(endpoint: Endpoint, client: Arc<Client>) -> Self;
-    /// Every record whose name is exactly the wanted name (case-insensitive) and whose
-    /// type is the wanted type.
+    /// Every record whose name is exactly the wanted name (case-insensitive, in either
+    /// form of an internationalised name) and whose type is the wanted type, on every
+    /// resolution line: `reconcile::select` picks the one the request is about.
     async fn list(&self, call: &mut Call<'_>) -> Result<Listing<Self::Zone>, Error>;
-    /// Creates the record; ttl and comment only if the request has them.
+    /// Creates the record (on the request's line, if it names one); ttl and comment only if
+    /// the request has them.
     async fn create(&self, call: &mut Call<'_>, zone: &Self::Zone) -> Result<Record, Error>;
     /// Changes exactly the fields in `change`.
     async fn modify(

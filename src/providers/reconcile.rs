@@ -3,8 +3,9 @@
 
 use serde::Serialize;
 
-use super::{Call, Change, Listing, Meta, Modified, Provider, Record};
+use super::{Call, Change, Listing, Meta, Modified, Provider, Record, Spec};
 use crate::error::Error;
+use crate::record::Desired;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -43,22 +44,64 @@ pub struct Outcome {
 }
 
 /// The fields of `current` that differ from what the call wants. An omitted ttl or
-/// comment asks for nothing.
+/// comment asks for nothing; a proxied record's TTL is the provider's, never asked for.
 pub fn diff(call: &Call<'_>, current: &Record) -> Change {
     let want = call.want;
     Change {
         value: (!want.rtype.same_value(&current.value, &want.value)).then(|| want.value.clone()),
-        ttl: want.ttl.filter(|t| *t != current.ttl),
+        ttl: want.ttl.filter(|t| *t != current.ttl && !current.proxied),
         comment: want.comment.clone().filter(|c| c.as_str() != current.comment.as_deref().unwrap_or("")),
+    }
+}
+
+/// The record a request is about among those of its name and type: with `line`, the one on
+/// that line; without, a sole record whatever its line, else the one on the default line.
+/// `None`: there is none, so one is created. Two candidates: 409, nothing is changed.
+pub fn select<'r>(spec: &Spec, want: &Desired, records: &'r [Record]) -> Result<Option<&'r Record>, Error> {
+    let default = spec.default_line.unwrap_or("");
+    let on = |line: &str| -> Vec<&'r Record> {
+        records.iter().filter(|r| r.line.as_deref().unwrap_or(default) == line).collect()
+    };
+    let candidates = match (&want.line, records) {
+        (Some(line), _) => on(line),
+        (None, [] | [_]) => records.iter().collect(),
+        // Several on other lines and none on the default one: which is meant is unclear.
+        (None, _) => Some(on(default)).filter(|c| !c.is_empty()).unwrap_or_else(|| records.iter().collect()),
+    };
+    match candidates.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(*one)),
+        many => Err(Error::MultipleRecords {
+            fqdn: want.shown().2,
+            rtype: want.rtype.as_str().into(),
+            count: many.len(),
+        }),
+    }
+}
+
+/// What the reply should say about a record the request leaves partly as it is.
+fn notes(spec: &Spec, want: &Desired, current: &Record, warnings: &mut Vec<String>) {
+    if let Some(ttl) = want.ttl.filter(|t| current.proxied && *t != current.ttl) {
+        warnings.push(format!(
+            "The record is proxied: {} keeps its TTL automatic, so ttl {ttl} was not applied",
+            spec.name
+        ));
+    }
+    if current.disabled {
+        warnings.push(format!(
+            "The record is paused at {}: it does not resolve until it is enabled there",
+            spec.name
+        ));
     }
 }
 
 pub async fn run<P: Provider>(provider: &P, mut call: Call<'_>) -> Result<Outcome, Error> {
     let Listing { zone, records } = provider.list(&mut call).await?;
     call.meta.zone_id = P::zone_id(&zone).map(String::from);
-    let (action, record, previous_value) = match records.as_slice() {
-        [] => (Action::Created, provider.create(&mut call, &zone).await?, None),
-        [current] => {
+    let (action, record, previous_value) = match select(&P::SPEC, call.want, &records)? {
+        None => (Action::Created, provider.create(&mut call, &zone).await?, None),
+        Some(current) => {
+            notes(&P::SPEC, call.want, current, &mut call.warnings);
             let change = diff(&call, current);
             if change.is_empty() {
                 (Action::Unchanged, current.clone(), None)
@@ -71,13 +114,6 @@ pub async fn run<P: Provider>(provider: &P, mut call: Call<'_>) -> Result<Outcom
                     Modified::AlreadyAsWanted(after) => (Action::Unchanged, after, None),
                 }
             }
-        }
-        many => {
-            return Err(Error::MultipleRecords {
-                fqdn: call.want.fqdn(),
-                rtype: call.want.rtype.as_str().into(),
-                count: many.len(),
-            });
         }
     };
     let mut meta = call.meta;

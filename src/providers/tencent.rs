@@ -1,33 +1,41 @@
 //! Tencent Cloud DNSPod (API 3.0, 2021-03-23), using only the actions of the documented
 //! minimal CAM policy: DescribeRecordList, CreateRecord and ModifyRecord (the remark
-//! travels in the last two).
+//! travels in the last two). An internationalised zone goes out in Unicode, the name DNSPod
+//! lists it by; record names go out in their ASCII form.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use http::Method;
-use serde_json::{Value, json};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::json;
 
-use super::tencent_sign::sign;
-use super::{
-    Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, Signed, SignedClient, Spec, fingerprint,
-};
-use crate::error::{Error, Op, ProviderError, provider_field};
-use crate::upstream::{Client, Endpoint, Response};
+use super::listed::{Created, Listed};
+use super::tc3::Tc3Api;
+use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, SignedClient, Spec, fingerprint};
+use crate::error::{Error, Op};
+use crate::idn::same_name;
+use crate::upstream::{Client, Endpoint};
 
 const NAME: &str = Tencent::SPEC.name;
-const VERSION: &str = "2021-03-23";
-const SERVICE: &str = "dnspod";
-const CONTENT_TYPE: &str = "application/json; charset=utf-8";
 const DEFAULT_LINE: &str = "默认";
+/// Sent on create when the request names no TTL: DNSPod's documented default, so the reply
+/// reports what DNSPod holds rather than what we assume it chose.
 const DEFAULT_TTL: u32 = 600;
-const LIMIT: u64 = 3000;
+/// Records per DescribeRecordList page (the API allows 3000): the name is matched exactly,
+/// so one page is all a real name has, and the longest 50 records fit
+/// `upstream::MAX_RESPONSE` with room to spare.
+const LIMIT: u64 = 50;
+const MAX_RECORDS: u64 = 2000;
 /// DNSPod lists a new record only some seconds (up to ~30 s) after creating it; remember
 /// our own creations longer than that, so a second call updates instead of creating again.
 const REMEMBER_CREATED: Duration = Duration::from_secs(90);
 
-/// (fingerprint of secret id, zone, name, type) → the record we created, and when.
+const API: Tc3Api =
+    Tc3Api { spec: &Tencent::SPEC, service: "dnspod", version: "2021-03-23", fallback: Meaning::Outage };
+
+/// (fingerprint of secret id, zone, name, type, line) → the record we created, and when.
 type Recent = HashMap<[u8; 32], (Record, Instant)>;
 
 pub struct Tencent {
@@ -35,36 +43,30 @@ pub struct Tencent {
     recent: Mutex<Recent>,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct List {
+    record_count_info: Option<CountInfo>,
+    #[serde(default)]
+    record_list: Vec<Listed>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CountInfo {
+    total_count: u64,
+}
+
+
 fn recent_key(call: &Call<'_>) -> [u8; 32] {
-    let id = call.cred.id.as_deref().unwrap_or("");
-    fingerprint(&[Tencent::SPEC.id, id, &call.want.zone, &call.want.name, call.want.rtype.as_str()])
+    let (id, want) = (call.cred.id.as_deref().unwrap_or(""), call.want);
+    let line = want.line.as_deref().unwrap_or(DEFAULT_LINE);
+    fingerprint(&[Tencent::SPEC.id, id, &want.zone, &want.name, want.rtype.as_str(), line])
 }
 
 impl Tencent {
     fn recent(&self) -> std::sync::MutexGuard<'_, Recent> {
         self.recent.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// One signed action (POST / with a JSON body).
-    async fn call(&self, call: &mut Call<'_>, op: Op, action: &str, body: &Value) -> Result<Value, Error> {
-        let cred = call.cred;
-        let (id, secret) = cred.pair()?;
-        let body = body.to_string().into_bytes();
-        // Signed for the host we actually send to (tests and proxies use other endpoints).
-        let host = self.api.endpoint.authority();
-        let sign = |now: i64| {
-            let signed = sign(id, secret, SERVICE, &host, CONTENT_TYPE, &body, now);
-            let headers = vec![
-                ("authorization", signed.authorization),
-                ("content-type", CONTENT_TYPE.to_string()),
-                ("x-tc-action", action.to_string()),
-                ("x-tc-version", VERSION.to_string()),
-                ("x-tc-timestamp", signed.timestamp),
-            ];
-            Signed { method: Method::POST, target: "/".into(), headers, body: body.clone() }
-        };
-        let read = |resp: &Response| parse(call, op, resp);
-        self.api.exchange(&Self::SPEC, op, sign, read).await
     }
 }
 
@@ -78,11 +80,26 @@ impl Provider for Tencent {
         signs_with_clock: true,
         // InvalidParameter.RemarkTooLong: "不能超过200个字".
         max_comment: 200,
-        // From the SDK's errors.go (dnspod 2021-03-23). Exact codes first: several
-        // account and rate-limit problems hide under InvalidParameter.
+        default_line: Some(DEFAULT_LINE),
+        // From the SDK's errors.go (dnspod 2021-03-23). Exact codes first: several account,
+        // domain and rate-limit problems hide under InvalidParameter and OperationDenied.
         errors: &[
             ("InvalidParameterValue.DomainNotExists", Meaning::NoZone),
             ("FailedOperation.NotDomainOwner", Meaning::NoZone),
+            ("FailedOperation.DomainOwnedByOtherUser", Meaning::NoZone),
+            ("ResourceNotFound.NoDataOfDomain", Meaning::NoZone),
+            ("InvalidParameter.DomainNotReged", Meaning::NoZone),
+            // "域名不正确，请输入主域名": a subdomain (or an alias) given as the zone.
+            ("InvalidParameter.DomainInvalid", Meaning::NotRegistered),
+            ("InvalidParameter.DomainIsAliaser", Meaning::NotRegistered),
+            ("FailedOperation.DomainIsLocked", Meaning::Locked),
+            ("FailedOperation.DomainIsSpam", Meaning::Locked),
+            ("InvalidParameter.DomainNotAllowedModifyRecords", Meaning::Locked),
+            ("InvalidParameter.DomainInEffectOrInvalidated", Meaning::Locked),
+            ("InvalidParameter.SubdomainInvalid", Meaning::Input),
+            ("InvalidParameter.DomainTooLong", Meaning::Input),
+            // "不允许添加黑名单中的IP": the value, not the credential.
+            ("OperationDenied.IPInBlacklistNotAllowed", Meaning::Values),
             ("AuthFailure.SignatureExpire", Meaning::Clock),
             // "当前操作过于频繁，请 1 分钟后重试" / "您操作过于频繁，请稍后重试".
             ("InvalidParameter.OperationIsTooFrequent", Meaning::RateLimit(Some(60))),
@@ -122,32 +139,32 @@ impl Provider for Tencent {
     async fn list(&self, call: &mut Call<'_>) -> Result<Listing<()>, Error> {
         let want = call.want;
         let rtype = want.rtype.as_str();
+        let zone = want.zone_unicode();
         let mut out = Vec::new();
         let mut offset = 0;
         loop {
             let body = json!({
-                "Domain": want.zone,
+                "Domain": zone,
                 "Subdomain": want.name,
                 "RecordType": rtype,
                 "Limit": LIMIT,
                 "Offset": offset,
             });
-            let v = match self.call(call, Op::Query, "DescribeRecordList", &body).await {
+            let v: List = match API.call(&self.api, call, Op::Query, "DescribeRecordList", &body).await {
                 Ok(v) => v,
                 // DNSPod answers an empty list with this error.
                 Err(Error::Provider { err, .. }) if err.code == "ResourceNotFound.NoDataOfRecord" => break,
                 Err(e) => return Err(e),
             };
-            let list = v["RecordList"].as_array().cloned().unwrap_or_default();
-            for r in &list {
-                let same = r["Name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&want.name));
-                if same && r["Type"].as_str() == Some(rtype) {
-                    out.push(record(r)?);
+            offset += v.record_list.len() as u64;
+            let total = v.record_count_info.map_or(0, |c| c.total_count);
+            let last = v.record_list.is_empty() || offset >= total || offset >= MAX_RECORDS;
+            for r in v.record_list {
+                if same_name(&r.name, &want.name) && r.rtype == rtype {
+                    out.push(r.into_record(DEFAULT_TTL));
                 }
             }
-            offset += list.len() as u64;
-            let total = v["RecordCountInfo"]["TotalCount"].as_u64().unwrap_or(0);
-            if list.is_empty() || offset >= total || offset >= 10 * LIMIT {
+            if last {
                 break;
             }
         }
@@ -167,28 +184,27 @@ impl Provider for Tencent {
 
     async fn create(&self, call: &mut Call<'_>, _: &()) -> Result<Record, Error> {
         let want = call.want;
+        let line = want.line.as_deref().unwrap_or(DEFAULT_LINE);
+        let ttl = want.ttl.unwrap_or(DEFAULT_TTL);
         let mut body = json!({
-            "Domain": want.zone,
+            "Domain": want.zone_unicode(),
             "SubDomain": want.name,
             "RecordType": want.rtype.as_str(),
-            "RecordLine": DEFAULT_LINE,
+            "RecordLine": line,
             "Value": want.value,
+            "TTL": ttl,
         });
-        if let Some(t) = want.ttl {
-            body["TTL"] = json!(t);
-        }
         if let Some(c) = &want.comment {
             body["Remark"] = json!(c);
         }
-        let v = self.call(call, Op::Create, "CreateRecord", &body).await?;
-        let id =
-            v["RecordId"].as_u64().ok_or(Error::BadAnswer { op: Op::Create, provider: NAME, status: 200 })?;
+        let created: Created = API.call(&self.api, call, Op::Create, "CreateRecord", &body).await?;
         let rec = Record {
-            id: id.to_string(),
+            id: created.id.0,
             value: want.value.clone(),
-            ttl: want.ttl.unwrap_or(DEFAULT_TTL),
+            ttl,
             comment: want.comment.clone(),
-            line: Some(DEFAULT_LINE.into()),
+            line: Some(line.into()),
+            ..Record::default()
         };
         self.recent().insert(recent_key(call), (rec.clone(), Instant::now()));
         Ok(rec)
@@ -202,65 +218,40 @@ impl Provider for Tencent {
             status: 200,
         })?;
         let value = change.value.clone().unwrap_or_else(|| current.value.clone());
-        // ModifyRecord resets what it is not given: send the TTL and line the record has.
+        // ModifyRecord resets what it is not given — TTL, line, and Status to ENABLE, which
+        // would switch on a record its owner paused: send what the record has.
         let ttl = change.ttl.unwrap_or(current.ttl);
         let mut body = json!({
-            "Domain": want.zone,
+            "Domain": want.zone_unicode(),
             "SubDomain": want.name,
             "RecordType": want.rtype.as_str(),
             "RecordLine": current.line.as_deref().unwrap_or(DEFAULT_LINE),
             "Value": value,
             "RecordId": id,
             "TTL": ttl,
+            "Status": if current.disabled { "DISABLE" } else { "ENABLE" },
         });
+        if let Some(w) = current.weight {
+            body["Weight"] = json!(w);
+        }
         if let Some(c) = &change.comment {
             body["Remark"] = json!(c);
         }
         let key = recent_key(call);
-        if let Err(e) = self.call(call, Op::Update, "ModifyRecord", &body).await {
+        if let Err(e) = API.call::<IgnoredAny>(&self.api, call, Op::Update, "ModifyRecord", &body).await {
             // If it was our remembered record that is gone, stop pretending it exists.
             self.recent().remove(&key);
             return Err(e);
         }
         let rec = Record {
-            id: current.id.clone(),
             value,
             ttl,
             comment: change.comment.clone().or_else(|| current.comment.clone()),
-            line: current.line.clone(),
+            ..current.clone()
         };
         if let Some((remembered, _)) = self.recent().get_mut(&key) {
             *remembered = rec.clone();
         }
         Ok(Modified::Changed(rec))
     }
-}
-
-fn record(r: &Value) -> Result<Record, Error> {
-    let bad = || Error::BadAnswer { op: Op::Query, provider: NAME, status: 200 };
-    Ok(Record {
-        id: r["RecordId"].as_u64().ok_or_else(bad)?.to_string(),
-        value: r["Value"].as_str().ok_or_else(bad)?.to_string(),
-        ttl: r["TTL"].as_u64().unwrap_or(u64::from(DEFAULT_TTL)) as u32,
-        comment: r["Remark"].as_str().map(String::from),
-        line: r["Line"].as_str().map(String::from),
-    })
-}
-
-fn parse(call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Value, Error> {
-    let v: Value = match serde_json::from_slice::<Value>(&resp.body) {
-        Ok(v) if v["Response"].is_object() => v["Response"].clone(),
-        _ if resp.status == 429 => return Err(Error::RateLimited { provider: NAME, retry_after: None }),
-        _ => return Err(Error::BadAnswer { op, provider: NAME, status: resp.status }),
-    };
-    let request_id = v["RequestId"].as_str();
-    if let Some(id) = request_id {
-        call.meta.request_id = Some(provider_field(call.cred, id));
-    }
-    let Some(code) = v["Error"]["Code"].as_str() else {
-        return Ok(v);
-    };
-    let message = v["Error"]["Message"].as_str().unwrap_or("request failed");
-    let err = ProviderError::new(NAME, call.cred, code, message, request_id);
-    Err(Tencent::SPEC.failure(op, call.want, err, Meaning::Outage))
 }

@@ -2,8 +2,11 @@
 //! AccessKeyId, the HMAC-SHA1 signature, the timestamp within 15 minutes of its own clock
 //! (which a test may shift), nonces never reused, and a RAM policy of allowed actions. It
 //! reproduces the quirks: fuzzy RRKeyWord, paging (page size capped to force several pages),
-//! DomainRecordDuplicate on identical writes, Line and TTL reset to their defaults when an
-//! update leaves them out, error bodies that echo the string-to-sign.
+//! DomainRecordDuplicate on identical writes and on a value another record of the name and
+//! line holds, Line and TTL reset to their defaults when an update leaves them out (Status
+//! left alone), error bodies that echo the string-to-sign. Internationalised domains are keyed
+//! by their Unicode name (a Punycode `DomainName` does not exist) and host records are taken
+//! in Unicode (an `xn--` RR is `SubDomainInvalid.RR`).
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -26,6 +29,8 @@ pub struct AliRecord {
     pub remark: Option<String>,
     /// The resolution line: `default`, `telecom`, `unicom`, `oversea`…
     pub line: String,
+    /// `ENABLE`, or `DISABLE` for a record its owner paused.
+    pub status: String,
 }
 
 pub struct State {
@@ -42,8 +47,15 @@ pub struct State {
     /// Requests refused for the clock.
     pub expired: usize,
     pub page_cap: usize,
-    /// List this value instead of the stored one, for a record id (a stale read).
+    /// List this value instead of the stored one, for a record id, in the next listing (a
+    /// stale read).
     pub stale: Option<(String, String)>,
+    /// Records left out of the next listing (created a moment ago by someone else).
+    pub hidden: Vec<String>,
+    /// The TTL AddDomainRecord gives a record created without one.
+    pub default_ttl: u64,
+    /// Answer the next call of an action with this error: (action, code, message).
+    pub inject: Option<(String, String, String)>,
     next_id: u64,
 }
 
@@ -78,6 +90,9 @@ impl FakeAliyun {
             expired: 0,
             page_cap: 2,
             stale: None,
+            hidden: Vec::new(),
+            default_ttl: 600,
+            inject: None,
             next_id: 100_000,
         }));
         let addr = serve_with_clock(state.clone(), |s| s.skew, handle).await;
@@ -97,6 +112,7 @@ impl FakeAliyun {
             ttl,
             remark: None,
             line: "default".into(),
+            status: "ENABLE".into(),
         });
         id
     }
@@ -105,6 +121,17 @@ impl FakeAliyun {
     pub fn set_line(&self, id: &str, line: &str) {
         let mut st = self.state.lock().unwrap();
         st.records.iter_mut().find(|r| r.id == id).unwrap().line = line.into();
+    }
+
+    /// Pauses a record (`DISABLE`), as its owner can in the console.
+    pub fn pause(&self, id: &str) {
+        let mut st = self.state.lock().unwrap();
+        st.records.iter_mut().find(|r| r.id == id).unwrap().status = "DISABLE".into();
+    }
+
+    /// Answers the next call of `action` with the error `code`.
+    pub fn fail_next(&self, action: &str, code: &str, message: &str) {
+        self.state.lock().unwrap().inject = Some((action.into(), code.into(), message.into()));
     }
 
     /// The parameters of every accepted call of `action`.
@@ -197,6 +224,13 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
         );
     }
     st.actions.push((action.clone(), req.query.clone()));
+    if st.inject.as_ref().is_some_and(|(a, _, _)| *a == action) {
+        let (_, code, message) = st.inject.take().unwrap();
+        return err(400, &code, &message);
+    }
+    if p("RR").contains("xn--") {
+        return err(400, "SubDomainInvalid.RR", "The host record is invalid.");
+    }
     let ok = |v: Value| {
         let mut v = v;
         v["RequestId"] = json!(format!("REQ-{}", st_req_id()));
@@ -223,6 +257,8 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
                 .collect();
             let size = p("PageSize").parse::<usize>().unwrap_or(20).clamp(1, 500).min(st.page_cap);
             let page = p("PageNumber").parse::<usize>().unwrap_or(1).max(1);
+            let matching: Vec<&AliRecord> =
+                matching.into_iter().filter(|r| !st.hidden.contains(&r.id)).collect();
             let items: Vec<Value> = matching
                 .iter()
                 .skip((page - 1) * size)
@@ -233,15 +269,19 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
                         _ => r.value.clone(),
                     };
                     let mut j = json!({"RecordId": r.id, "RR": r.rr.to_ascii_lowercase(), "Type": r.rtype, "Value": value,
-                                       "TTL": r.ttl, "Line": r.line, "Status": "ENABLE", "Locked": false,
-                                       "DomainName": r.domain});
+                                       "TTL": r.ttl, "Line": r.line, "Status": r.status, "Locked": false,
+                                       "Weight": 1, "DomainName": r.domain});
                     if let Some(rm) = &r.remark {
                         j["Remark"] = json!(rm);
                     }
                     j
                 })
                 .collect();
-            ok(json!({"TotalCount": matching.len(), "PageNumber": page, "PageSize": size,
+            let total = matching.len();
+            // A stale read is a moment's; the next listing is current.
+            st.stale = None;
+            st.hidden.clear();
+            ok(json!({"TotalCount": total, "PageNumber": page, "PageSize": size,
                       "DomainRecords": {"Record": items}}))
         }
         "AddDomainRecord" => {
@@ -252,16 +292,19 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
                     "The specified domain name does not exist. Refresh the page and try again.",
                 );
             }
-            let ttl = if p("TTL").is_empty() { 600 } else { p("TTL").parse().unwrap_or(0) };
+            let ttl = if p("TTL").is_empty() { st.default_ttl } else { p("TTL").parse().unwrap_or(0) };
             if let Some(e) = check(&p("Type"), &p("Value"), ttl) {
                 return e;
             }
             let (rr, rtype, value) = (p("RR").to_ascii_lowercase(), p("Type"), p("Value"));
-            if st
-                .records
-                .iter()
-                .any(|r| r.domain == p("DomainName") && r.rr == rr && r.rtype == rtype && r.value == value)
-            {
+            let line = line_or_default(&p("Line"));
+            if st.records.iter().any(|r| {
+                r.domain == p("DomainName")
+                    && r.rr == rr
+                    && r.rtype == rtype
+                    && r.value == value
+                    && r.line == line
+            }) {
                 return err(400, "DomainRecordDuplicate", "The DNS record already exists.");
             }
             st.next_id += 1;
@@ -274,7 +317,8 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
                 value,
                 ttl,
                 remark: None,
-                line: line_or_default(&p("Line")),
+                line,
+                status: "ENABLE".into(),
             });
             ok(json!({"RecordId": id}))
         }
@@ -290,11 +334,21 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
             if let Some(e) = check(&p("Type"), &p("Value"), ttl) {
                 return e;
             }
-            let r = &mut st.records[pos];
             let rr = p("RR").to_ascii_lowercase();
             // Line, like TTL, is reset to its default when it is not sent.
             let line = line_or_default(&p("Line"));
-            if r.rr == rr && r.rtype == p("Type") && r.value == p("Value") && r.ttl == ttl && r.line == line {
+            let twin = st.records.iter().any(|o| {
+                o.id != p("RecordId")
+                    && o.domain == st.records[pos].domain
+                    && o.rr == rr
+                    && o.rtype == p("Type")
+                    && o.value == p("Value")
+                    && o.line == line
+            });
+            let r = &mut st.records[pos];
+            let same =
+                r.rr == rr && r.rtype == p("Type") && r.value == p("Value") && r.ttl == ttl && r.line == line;
+            if twin || same {
                 return err(400, "DomainRecordDuplicate", "The DNS record already exists.");
             }
             r.line = line;

@@ -4,6 +4,8 @@
 //! with pagination (per_page capped to force several pages), content stored exactly as sent
 //! (TXT is not quoted for you; one quoted string over 255 bytes is split, as the API does),
 //! PATCH changing only named fields, validation errors on write, `cf-ray` on every answer.
+//! A proxied record's TTL is always 1 (automatic): listed so, and a TTL sent in a PATCH is
+//! ignored. Zones and record names are known only in their Punycode form.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -28,7 +30,7 @@ impl CfRecord {
     fn json(&self) -> Value {
         json!({
             "id": self.id, "zone_id": self.zone_id, "name": self.name, "type": self.rtype,
-            "content": self.content, "ttl": self.ttl, "comment": self.comment,
+            "content": self.content, "ttl": if self.proxied { 1 } else { self.ttl }, "comment": self.comment,
             "proxied": self.proxied, "proxiable": true, "tags": [],
         })
     }
@@ -142,6 +144,13 @@ impl FakeCloudflare {
             comment: None,
             proxied: false,
         });
+        id
+    }
+
+    /// A record served through Cloudflare's proxy (its stored TTL is ignored: it is 1).
+    pub fn add_proxied(&self, zone_id: &str, name: &str, rtype: &str, content: &str) -> String {
+        let id = self.add(zone_id, name, rtype, content, 300);
+        self.state.lock().unwrap().records.iter_mut().find(|r| r.id == id).unwrap().proxied = true;
         id
     }
 
@@ -348,7 +357,8 @@ fn patch(st: &mut State, zone: &str, id: &str, body: &Value) -> FakeResp {
     if let Some(c) = body["content"].as_str() {
         rec.content = stored(&rec.rtype, c);
     }
-    if let Some(t) = body["ttl"].as_u64() {
+    // "All proxied records have a TTL of Auto … This value cannot be edited": ignored.
+    if let Some(t) = body["ttl"].as_u64().filter(|_| !rec.proxied) {
         rec.ttl = t;
     }
     if body.get("comment").is_some() {

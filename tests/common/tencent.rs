@@ -2,7 +2,10 @@
 //! the TC3-HMAC-SHA256 signature over content-type and host, the timestamp within 5 minutes
 //! of its own clock (which a test may shift), and a CAM policy of allowed actions. It
 //! reproduces the quirks: an empty list is the error ResourceNotFound.NoDataOfRecord, a new
-//! record shows up in lists only after a lag, ModifyRecord resets what it is not sent.
+//! record shows up in lists only after a lag, ModifyRecord resets what it is not sent (TTL,
+//! Remark kept; `Status` back to ENABLE, `Weight` cleared), only lines it knows, a subdomain
+//! given as `Domain` is `InvalidParameter.DomainInvalid`. Internationalised domains are keyed
+//! by their Unicode name.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -24,6 +27,9 @@ pub struct TcRecord {
     pub line: String,
     pub remark: String,
     pub created: Instant,
+    /// `ENABLE`, or `DISABLE` for a record its owner paused.
+    pub status: String,
+    pub weight: Option<u64>,
 }
 
 pub struct State {
@@ -39,8 +45,13 @@ pub struct State {
     pub expired: usize,
     /// Answer the next call of an action with this error: (action, code, message).
     pub inject: Option<(String, String, String)>,
+    /// The TTL CreateRecord gives a record created without one.
+    pub default_ttl: u64,
     next_id: u64,
 }
+
+/// The lines the fake knows (DNSPod's names for the default line and the big carriers).
+pub const LINES: [&str; 5] = ["默认", "电信", "联通", "移动", "境外"];
 
 pub const POLICY: [&str; 3] = ["DescribeRecordList", "CreateRecord", "ModifyRecord"];
 
@@ -72,6 +83,7 @@ impl FakeTencent {
             actions: Vec::new(),
             expired: 0,
             inject: None,
+            default_ttl: 600,
             next_id: 1_000_000,
         }));
         let addr = serve_with_clock(state.clone(), |s| s.skew, handle).await;
@@ -92,8 +104,15 @@ impl FakeTencent {
             line: "默认".into(),
             remark: String::new(),
             created: Instant::now() - Duration::from_secs(3600),
+            status: "ENABLE".into(),
+            weight: None,
         });
         id
+    }
+
+    /// Changes a stored record as its owner could in the console.
+    pub fn edit(&self, id: u64, f: impl FnOnce(&mut TcRecord)) {
+        f(self.state.lock().unwrap().records.iter_mut().find(|r| r.id == id).unwrap());
     }
 
     pub fn records(&self) -> Vec<TcRecord> {
@@ -160,6 +179,9 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
     let s = |k: &str| body[k].as_str().unwrap_or("").to_string();
     let domain = s("Domain");
     if !st.domains.iter().any(|d| d.eq_ignore_ascii_case(&domain)) {
+        if st.domains.iter().any(|d| domain.ends_with(&format!(".{d}"))) {
+            return err("InvalidParameter.DomainInvalid", "域名不正确，请输入主域名，如 dnspod.cn。");
+        }
         return err("InvalidParameterValue.DomainNotExists", "当前域名有误，请返回重新操作。");
     }
     match action.as_str() {
@@ -185,8 +207,8 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
                 .skip(offset)
                 .take(limit)
                 .map(|r| json!({"RecordId": r.id, "Name": r.name, "Type": r.rtype, "Value": r.value, "TTL": r.ttl,
-                                "Line": r.line, "LineId": "0", "Remark": r.remark, "Status": "ENABLE",
-                                "Weight": null, "MX": 0, "MonitorStatus": "", "UpdatedOn": "2026-01-01 00:00:00"}))
+                                "Line": r.line, "LineId": "0", "Remark": r.remark, "Status": r.status,
+                                "Weight": r.weight, "MX": 0, "MonitorStatus": "", "UpdatedOn": "2026-01-01 00:00:00"}))
                 .collect();
             reply(
                 json!({"RecordCountInfo": {"SubdomainCount": matching.len(), "ListCount": list.len(), "TotalCount": matching.len()},
@@ -194,12 +216,13 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
             )
         }
         "CreateRecord" | "ModifyRecord" => {
-            if s("RecordLine") != "默认" && s("RecordLineId") != "0" {
+            let line = if s("RecordLineId") == "0" { "默认".to_string() } else { s("RecordLine") };
+            if !LINES.contains(&line.as_str()) {
                 return err("InvalidParameter.RecordLineInvalid", "记录线路错误。");
             }
             // SubDomain defaults to @ when it is not sent.
             let name = Some(s("SubDomain")).filter(|x| !x.is_empty()).unwrap_or_else(|| "@".into());
-            let ttl = body["TTL"].as_u64().unwrap_or(600);
+            let ttl = body["TTL"].as_u64().unwrap_or(st.default_ttl);
             if ttl < 600 {
                 return err("LimitExceeded.RecordTtlLimit", "记录的TTL值超出了限制。");
             }
@@ -215,6 +238,7 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
                         && r.name == name
                         && r.rtype == s("RecordType")
                         && r.value == s("Value")
+                        && r.line == line
                 }) {
                     return err("InvalidParameter.DomainRecordExist", "记录已经存在，无需再次添加。");
                 }
@@ -227,9 +251,11 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
                     rtype: s("RecordType"),
                     value: s("Value"),
                     ttl,
-                    line: "默认".into(),
+                    line,
                     remark: s("Remark"),
                     created: Instant::now(),
+                    status: "ENABLE".into(),
+                    weight: None,
                 });
                 reply(json!({"RecordId": id}))
             } else {
@@ -241,9 +267,13 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
                 r.rtype = s("RecordType");
                 r.value = s("Value");
                 r.ttl = ttl;
+                r.line = line;
                 if body.get("Remark").is_some() {
                     r.remark = s("Remark");
                 }
+                // "Status … 默认为 ENABLE": an update without it switches a paused record on.
+                r.status = if body["Status"] == "DISABLE" { "DISABLE".into() } else { "ENABLE".into() };
+                r.weight = body["Weight"].as_u64();
                 reply(json!({"RecordId": rid}))
             }
         }

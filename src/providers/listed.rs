@@ -1,0 +1,84 @@
+//! One record as any provider's JSON answer spells it: the fields the gateway uses, under
+//! each provider's own names (serde aliases), and nothing else (unknown fields are skipped,
+//! never held). One shape for every provider means one parser in the binary: serde's code
+//! for a struct, and for a list of it, is about 3 KB per type.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, Visitor};
+
+use super::Record;
+
+/// A listed record (or, from Cloudflare's zone list, a zone: id, name, status).
+#[derive(Deserialize)]
+pub struct Listed {
+    #[serde(alias = "RecordId")]
+    pub id: Id,
+    /// Cloudflare `name` (the full name), Aliyun `RR`, DNSPod `Name` (relative names).
+    #[serde(alias = "Name", alias = "RR")]
+    pub name: String,
+    #[serde(default, rename = "type", alias = "Type")]
+    pub rtype: String,
+    #[serde(default, alias = "Value")]
+    pub content: String,
+    #[serde(alias = "TTL")]
+    pub ttl: Option<u32>,
+    #[serde(alias = "Remark")]
+    pub comment: Option<String>,
+    #[serde(alias = "Line")]
+    pub line: Option<String>,
+    /// Aliyun and DNSPod `ENABLE`/`DISABLE`; a Cloudflare zone's `active`, `deleted`…
+    #[serde(alias = "Status")]
+    pub status: Option<String>,
+    #[serde(alias = "Weight")]
+    pub weight: Option<u32>,
+    #[serde(default)]
+    pub proxied: bool,
+}
+
+/// The id a create answers with (Aliyun, DNSPod).
+#[derive(Deserialize)]
+pub struct Created {
+    #[serde(rename = "RecordId")]
+    pub id: Id,
+}
+
+/// A record id, sent as a string (Cloudflare, Aliyun) or a number (DNSPod).
+pub struct Id(pub String);
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Id, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Id;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a record id")
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Id, E> {
+                Ok(Id(s.to_string()))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Id, E> {
+                Ok(Id(n.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Listed {
+    /// The record, with its content as given and its TTL, when the answer has none, as
+    /// `default_ttl`.
+    pub fn into_record(self, default_ttl: u32) -> Record {
+        Record {
+            id: self.id.0,
+            value: self.content,
+            ttl: self.ttl.unwrap_or(default_ttl),
+            comment: self.comment,
+            line: self.line,
+            proxied: self.proxied,
+            disabled: self.status.is_some_and(|s| s.eq_ignore_ascii_case("disable")),
+            weight: self.weight,
+        }
+    }
+}
