@@ -12,6 +12,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::cli::Cli;
 use crate::log::Level;
+use crate::notify;
 use crate::providers::Kind;
 use crate::settings::{Raw, Setting};
 use crate::upstream::Endpoint;
@@ -35,6 +36,12 @@ enum Type {
     Secrets,
     /// A provider's API base URL (never echoed: it may carry a password).
     Endpoint,
+    /// A list of strings, shown in errors like `Str`.
+    List,
+    /// A string never echoed (a webhook URL: tokens live in its path and query).
+    Secret,
+    /// A list never echoed; as one string, one item per line (header values hold commas).
+    Lines,
 }
 
 /// Every key but the providers' endpoints (those come from the provider registry).
@@ -50,6 +57,12 @@ const KEYS: &[(&str, Type)] = &[
     ("logging.file_path", Type::Str),
     ("health.enabled", Type::Bool),
     ("upstream.timeout", Type::Int),
+    ("notify.url", Type::Secret),
+    ("notify.events", Type::List),
+    ("notify.method", Type::Str),
+    ("notify.content_type", Type::Str),
+    ("notify.headers", Type::Lines),
+    ("notify.body", Type::Str),
 ];
 
 /// Every key there is, `section.key`, and its type.
@@ -66,7 +79,7 @@ fn known(key: &str) -> Option<(&'static str, Type)> {
 /// secret (tokens, endpoint URLs that may carry a password); else only its kind and size.
 fn shown(key: &str, raw: &Raw) -> String {
     let text = raw.to_string();
-    let secret = matches!(known(key), Some((_, Type::Secrets | Type::Endpoint)));
+    let secret = matches!(known(key), Some((_, Type::Secrets | Type::Endpoint | Type::Secret | Type::Lines)));
     if !secret && text.chars().count() <= MAX_SHOWN {
         return text;
     }
@@ -92,6 +105,8 @@ pub struct Config {
     pub upstream_timeout: Duration,
     /// One per provider, in `Kind::ALL` order.
     endpoints: Vec<Endpoint>,
+    /// `[notify]`, when `notify.url` is set.
+    pub notify: Option<notify::Settings>,
     /// Things worth a warning once the logger is up (unknown keys).
     pub warnings: Vec<String>,
 }
@@ -126,6 +141,9 @@ enum Value {
     List(Vec<String>),
     Level(Level),
     Endpoint(Endpoint),
+    Webhook(notify::Webhook),
+    Events(u8),
+    Headers(Vec<(String, String)>),
 }
 
 impl Config {
@@ -232,6 +250,24 @@ impl Config {
             health_enabled: boolean("health.enabled", false),
             upstream_timeout: Duration::from_secs(int("upstream.timeout", 15) as u64),
             endpoints,
+            notify: match map.get("notify.url") {
+                Some(Value::Webhook(w)) => Some(notify::Settings::new(
+                    w.clone(),
+                    match map.get("notify.events") {
+                        Some(Value::Events(e)) => *e,
+                        _ => notify::ALL_EVENTS,
+                    },
+                    &string("notify.method", "POST"),
+                    string("notify.content_type", "application/json"),
+                    match map.get("notify.headers") {
+                        Some(Value::Headers(h)) => h.clone(),
+                        _ => Vec::new(),
+                    },
+                    // An empty template is the default body.
+                    Some(string("notify.body", "")).filter(|b| !b.is_empty()),
+                )),
+                _ => None,
+            },
             warnings: Vec::new(),
         })
     }
@@ -247,7 +283,8 @@ fn check(s: &Setting) -> Result<Value, String> {
         Type::Str => Value::Str(coerce_str(s)?),
         Type::Int => Value::Int(coerce_int(s)?),
         Type::Bool => Value::Bool(coerce_bool(s)?),
-        Type::Secrets => Value::List(coerce_list(s)?),
+        Type::Secrets | Type::List | Type::Lines => Value::List(coerce_list(s, ty == Type::Lines)?),
+        Type::Secret => Value::Str(coerce_str(s)?),
         // No value in the message: a URL may carry a password.
         Type::Endpoint => {
             Value::Endpoint(Endpoint::parse(&coerce_str(s)?).map_err(|e| format!("{name}: {e}"))?)
@@ -269,6 +306,31 @@ fn check(s: &Setting) -> Result<Value, String> {
         ("logging.level", Value::Str(text)) => Value::Level(Level::parse(&text).ok_or_else(|| {
             format!("{name}: unknown log level {} (expected one of {})", shown(s.key, &s.raw), Level::NAMES)
         })?),
+        // An empty URL (an override in the environment) turns notifications off.
+        ("notify.url", Value::Str(url)) if url.trim().is_empty() => Value::Str(url),
+        ("notify.url", Value::Str(url)) => {
+            Value::Webhook(notify::Webhook::parse(&url).map_err(|e| format!("{name}: {e}"))?)
+        }
+        ("notify.events", Value::List(items)) => Value::Events(notify::events(&items).map_err(|i| {
+            let got = shown(s.key, &Raw::Str(items[i].clone()));
+            format!("{name}: unknown event {got} (expected {})", notify::EVENTS.join(", "))
+        })?),
+        ("notify.method", Value::Str(m)) => {
+            Value::Str(notify::method(&m).ok_or_else(|| {
+                format!("{name}: expected POST, PUT or PATCH, got {}", shown(s.key, &s.raw))
+            })?)
+        }
+        ("notify.content_type", Value::Str(t)) => match notify::header(&format!("content-type:{t}")) {
+            Ok((_, t)) if !t.is_empty() => Value::Str(t),
+            _ => return Err(format!("{name}: not a valid content type")),
+        },
+        ("notify.headers", Value::List(lines)) => Value::Headers(
+            lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| notify::header(l).map_err(|e| format!("{name}: header {}: {e}", i + 1)))
+                .collect::<Result<_, _>>()?,
+        ),
         (_, v) => v,
     })
 }
@@ -303,11 +365,13 @@ fn coerce_bool(s: &Setting) -> Result<bool, String> {
     }
 }
 
-/// A list of strings: a TOML array, or one string of comma- or space-separated items.
-fn coerce_list(s: &Setting) -> Result<Vec<String>, String> {
+/// A list of strings: a TOML array, or one string of comma- or space-separated items (of
+/// lines, for `lines`).
+fn coerce_list(s: &Setting, lines: bool) -> Result<Vec<String>, String> {
     let bad = |raw: &Raw| format!("{}: expected a list of strings, got {}", s.source, shown(s.key, raw));
+    let seps: &[char] = if lines { &['\n', '\r'] } else { &[',', ' ', '\t'] };
     match &s.raw {
-        Raw::Str(v) => Ok(v.split([',', ' ', '\t']).filter(|t| !t.is_empty()).map(String::from).collect()),
+        Raw::Str(v) => Ok(v.split(seps).filter(|t| !t.trim().is_empty()).map(String::from).collect()),
         Raw::List(items) => items
             .iter()
             .map(|i| match i {

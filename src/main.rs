@@ -5,7 +5,7 @@ use std::time::Duration;
 use ddns_gateway::api::App;
 use ddns_gateway::cli::{self, HELP};
 use ddns_gateway::config::Config;
-use ddns_gateway::{error, healthcheck, info, log, server, warn};
+use ddns_gateway::{error, healthcheck, info, log, notify, server, warn};
 
 fn main() -> ExitCode {
     let cli = match cli::parse(std::env::args_os().skip(1)) {
@@ -31,6 +31,18 @@ fn main() -> ExitCode {
         }
         Err(e) => return usage_error(&e),
     };
+    if cli.check_notify {
+        return match notify::check(config.notify.as_ref()) {
+            Ok(line) => {
+                println!("{line}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("ddns-gateway: check-notify: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     if cli.healthcheck {
         return match healthcheck::probe(&config.host, config.port, healthcheck::DEADLINE) {
             Ok(()) => ExitCode::SUCCESS,
