@@ -90,6 +90,15 @@ async fn fake_cf() -> FakeCloudflare {
     FakeCloudflare::start(CF_TOKEN, &[("z1", "example.com")]).await
 }
 
+/// A fake Cloudflare, a receiver that answers 200, and a gateway whose `[notify]` sends
+/// there, with `more` lines in that section.
+async fn setup(more: &str) -> (FakeCloudflare, Receiver, Gateway) {
+    let cf = fake_cf().await;
+    let hook = Receiver::start(OK).await;
+    let gw = Gateway::start(config(&cf, &format!("[notify]\nurl = \"{}\"\n{more}", hook.url()))).await;
+    (cf, hook, gw)
+}
+
 async fn update(gw: &Gateway, record: &str, rtype: &str, value: &str) -> common::Reply {
     update_at(gw.addr, record, rtype, value).await
 }
@@ -118,9 +127,7 @@ fn events(got: &[FakeReq]) -> Vec<String> {
 
 #[tokio::test]
 async fn default_body_for_created_and_updated_and_nothing_for_unchanged() {
-    let cf = fake_cf().await;
-    let hook = Receiver::start(OK).await;
-    let gw = Gateway::start(config(&cf, &format!("[notify]\nurl = \"{}\"\n", hook.url()))).await;
+    let (_cf, hook, gw) = setup("").await;
 
     assert_eq!(update(&gw, "home", "A", "1.2.3.4").await.status, 200);
     assert_eq!(update(&gw, "home", "A", "1.2.3.4").await.json()["action"], "unchanged");
@@ -164,9 +171,7 @@ async fn default_body_for_created_and_updated_and_nothing_for_unchanged() {
 
 #[tokio::test]
 async fn one_failed_for_three_failures_in_a_row_then_one_recovered() {
-    let cf = fake_cf().await;
-    let hook = Receiver::start(OK).await;
-    let gw = Gateway::start(config(&cf, &format!("[notify]\nurl = \"{}\"\n", hook.url()))).await;
+    let (cf, hook, gw) = setup("").await;
     assert_eq!(update(&gw, "home", "A", "1.2.3.4").await.status, 200);
     hook.wait_for(1).await;
 
@@ -202,9 +207,7 @@ async fn one_failed_for_three_failures_in_a_row_then_one_recovered() {
 
 #[tokio::test]
 async fn a_request_the_gateway_refuses_is_no_record_failure() {
-    let cf = fake_cf().await;
-    let hook = Receiver::start(OK).await;
-    let gw = Gateway::start(config(&cf, &format!("[notify]\nurl = \"{}\"\n", hook.url()))).await;
+    let (_cf, hook, gw) = setup("").await;
     // A bad value (422 from our own checks) and a missing credential (400): nothing counts.
     assert_eq!(update(&gw, "home", "A", "1.2.3.999").await.status, 422);
     let q = update_query(&[
@@ -226,13 +229,8 @@ async fn a_request_the_gateway_refuses_is_no_record_failure() {
 
 #[tokio::test]
 async fn json_template_escapes_quotes_and_backslashes() {
-    let cf = fake_cf().await;
-    let hook = Receiver::start(OK).await;
-    let toml = format!(
-        "[notify]\nurl = \"{}\"\nbody = '{{\"text\":\"{{event}}: {{value}}\",\"fqdn\":\"{{fqdn}}\",\"was\":\"{{previous_value}}\"}}'\n",
-        hook.url()
-    );
-    let gw = Gateway::start(config(&cf, &toml)).await;
+    let (_cf, hook, gw) =
+        setup(r#"body = '{"text":"{event}: {value}","fqdn":"{fqdn}","was":"{previous_value}"}'"#).await;
     let value = r#"say "hi" \ to C:\path {value} é"#;
     assert_eq!(update(&gw, "txt", "TXT", value).await.status, 200);
     let got = hook.wait_for(1).await;
@@ -244,13 +242,8 @@ async fn json_template_escapes_quotes_and_backslashes() {
 
 #[tokio::test]
 async fn form_template_percent_encodes_each_field() {
-    let cf = fake_cf().await;
-    let hook = Receiver::start(OK).await;
-    let toml = format!(
-        "[notify]\nurl = \"{}\"\ncontent_type = \"application/x-www-form-urlencoded\"\nbody = \"chat_id=42&text={{message}}&v={{value}}\"\n",
-        hook.url()
-    );
-    let gw = Gateway::start(config(&cf, &toml)).await;
+    let form = "content_type = \"application/x-www-form-urlencoded\"\nbody = \"chat_id=42&text={message}&v={value}\"";
+    let (_cf, hook, gw) = setup(form).await;
     let value = "a&b=c d+e%f\"g";
     assert_eq!(update(&gw, "txt", "TXT", value).await.status, 200);
     let got = hook.wait_for(1).await;
@@ -664,7 +657,11 @@ async fn a_bad_webhook_under_1000_updates_keeps_memory_flat_and_logs_no_secret()
 
     let auth = format!("Bearer {GW_TOKEN}");
     let status = request(addr, "GET", "/status", &[("Authorization", &auth)], b"").await.json();
-    assert_eq!(status["records"].as_array().unwrap().len(), 256);
+    // The table holds the 256 seen last: the first ones went to make room.
+    let records = status["records"].as_array().unwrap();
+    assert_eq!(records.len(), 256);
+    let names: Vec<&str> = records.iter().map(|r| r["fqdn"].as_str().unwrap()).collect();
+    assert!(names.contains(&"r1299.example.com") && !names.contains(&"r0.example.com"), "{names:?}");
     // The worker frees itself from the hanging webhook within its 10 s and counts the drops.
     let deadline = Instant::now() + Duration::from_secs(20);
     let log = loop {
