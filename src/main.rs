@@ -31,18 +31,6 @@ fn main() -> ExitCode {
         }
         Err(e) => return usage_error(&e),
     };
-    if cli.check_notify {
-        return match notify::check(config.notify.as_ref()) {
-            Ok(line) => {
-                println!("{line}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("ddns-gateway: check-notify: {e}");
-                ExitCode::from(1)
-            }
-        };
-    }
     if cli.healthcheck {
         return match healthcheck::probe(&config.host, config.port, healthcheck::DEADLINE) {
             Ok(()) => ExitCode::SUCCESS,
@@ -73,7 +61,7 @@ fn main() -> ExitCode {
     }
 
     let code = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime.block_on(serve(config)),
+        Ok(runtime) => runtime.block_on(serve(config, cli.check_notify)),
         Err(e) => {
             error!("cannot start the runtime: {e}");
             ExitCode::from(1)
@@ -88,7 +76,20 @@ fn main() -> ExitCode {
 /// How long the exit waits for queued log lines to be written.
 const LOG_FLUSH_LIMIT: Duration = Duration::from_secs(1);
 
-async fn serve(config: Config) -> ExitCode {
+async fn serve(config: Config, check_notify: bool) -> ExitCode {
+    // Here, on the one runtime: a second one would cost binary size.
+    if check_notify {
+        return match notify::check(config.notify).await {
+            Ok(line) => {
+                println!("{line}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("ddns-gateway: check-notify: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let shown = if config.host.contains(':') {
         format!("[{}]:{}", config.host, config.port)
     } else {

@@ -4,7 +4,8 @@
 //! events and one warning line per event; the URL's path, query and userinfo and every
 //! header value are secrets (bot tokens live there), so lines name only scheme and host.
 
-use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,10 +13,10 @@ use base64::Engine;
 use http::Method;
 
 use crate::time::{Utc, unix_now};
-use crate::upstream::{Client, Endpoint, Response};
+use crate::upstream::{Client, Endpoint, Fault, Response};
 use crate::{debug, urlenc, warn};
 
-/// One notification's whole deadline, both attempts included.
+/// Each try's deadline (the upstream client's own).
 pub const DEADLINE: Duration = Duration::from_secs(10);
 /// Events waiting to be sent; more are dropped (and counted in the log).
 pub const MAX_WAITING: usize = 16;
@@ -24,14 +25,13 @@ const RETRY_AFTER: Duration = Duration::from_secs(1);
 /// How much of a webhook's answer a line shows (scrubbed).
 const MAX_ANSWER: usize = 200;
 
-/// What a notification is about. `Test` is `--check-notify`'s, sent whatever `events` says.
+/// What a notification is about (`--check-notify` sends `test`, which is none of these).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     Created,
     Updated,
     Failed,
     Recovered,
-    Test,
 }
 
 /// `notify.events`, in bit order.
@@ -41,7 +41,7 @@ pub const ALL_EVENTS: u8 = 0b1111;
 
 impl Event {
     pub fn as_str(self) -> &'static str {
-        EVENTS.get(self as usize).copied().unwrap_or("test")
+        EVENTS[self as usize]
     }
 }
 
@@ -107,7 +107,7 @@ impl Webhook {
             return Err("the URL's path or query has characters that must be percent-encoded".into());
         }
         // In a URL's userinfo `+` is itself, not a space.
-        let userinfo = match userinfo.map(|u| urlenc::decode(&u.replace('+', "%2B"))) {
+        let userinfo = match userinfo.map(|u| urlenc::decode(&u.replace("+", "%2B"))) {
             Some(Err(_)) => return Err("the URL's user or password is not valid UTF-8 once decoded".into()),
             other => other.map(Result::unwrap_or_default),
         };
@@ -165,22 +165,29 @@ impl Settings {
         } else {
             Escape::Plain
         };
-        let mut secrets: Vec<String> = webhook.target.split(['/', '?', '&', '=']).map(String::from).collect();
-        secrets.extend(
-            headers.iter().flat_map(|(_, v)| [v.clone()].into_iter().chain(v.split(' ').map(String::from))),
-        );
-        let basic = webhook.userinfo.as_ref().map(|u| {
-            secrets.extend(u.split(':').map(String::from).chain([u.clone()]));
-            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(u))
-        });
-        secrets.extend(basic.clone());
-        secrets.retain(|s| s.len() >= 6);
-        // Longest first, so a token is replaced whole before a piece of it.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let basic = webhook
+            .userinfo
+            .as_ref()
+            .map(|u| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(u)));
+        // Every piece of a secret, so an answer that echoes one in part is caught too; the
+        // shortest words (`send`, `hook`) would only hide what a webhook says.
+        let mut secrets = Vec::new();
+        let texts = std::iter::once(&webhook.target).chain(&webhook.userinfo).chain(&basic);
+        for text in texts.chain(headers.iter().map(|(_, v)| v)) {
+            for piece in text.split(['/', '?', '&', '=', ':', ' ']) {
+                if piece.len() >= 6 {
+                    secrets.push(piece.to_string());
+                }
+            }
+        }
         Settings {
             webhook,
             events,
-            method: Method::from_bytes(method.as_bytes()).unwrap_or(Method::POST),
+            method: match method {
+                "PUT" => Method::PUT,
+                "PATCH" => Method::PATCH,
+                _ => Method::POST,
+            },
             content_type,
             headers,
             body,
@@ -191,16 +198,16 @@ impl Settings {
     }
 
     pub fn wants(&self, event: Event) -> bool {
-        event == Event::Test || self.events & (1 << event as u8) != 0
+        self.events & (1 << event as u8) != 0
     }
 
-    /// The body for a notice: the template with each placeholder escaped for the content
+    /// The body for an event: the template with each placeholder escaped for the content
     /// type, or one JSON object of every field.
-    pub fn render(&self, n: &Notice) -> String {
+    pub fn render(&self, fields: &Fields<'_>) -> String {
         let Some(template) = &self.body else {
             let mut out = String::from("{");
             for (i, name) in FIELDS.iter().enumerate() {
-                let value = n.field(i).map_or("null".to_string(), json_string);
+                let value = fields[i].map_or("null".to_string(), json_string);
                 out.push_str(&format!("{}\"{name}\":{value}", if i > 0 { "," } else { "" }));
             }
             out.push('}');
@@ -217,7 +224,7 @@ impl Settings {
                 out.push('{');
                 continue;
             };
-            let value = n.field(i).unwrap_or("");
+            let value = fields[i].unwrap_or("");
             match self.escape {
                 Escape::Json => {
                     let quoted = json_string(value);
@@ -242,46 +249,39 @@ impl Settings {
         crate::log::escape(out.trim(), MAX_ANSWER)
     }
 
-    /// Sends one notice, with one retry after a failure that may pass (no answer, 429,
-    /// 5xx), all within `DEADLINE`. Ok is the status and the (scrubbed) answer.
-    pub async fn deliver(&self, client: &Client, n: &Notice) -> Result<String, String> {
-        let body = self.render(n);
-        let has = |name: &str| self.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
-        let mut headers: Vec<(&str, &str)> = Vec::new();
-        if !has("content-type") {
-            headers.push(("content-type", &self.content_type));
-        }
-        if let Some(basic) = self.basic.as_deref().filter(|_| !has("authorization")) {
-            headers.push(("authorization", basic));
-        }
-        headers.extend(self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let once = || async {
-            let sent = client.send(
-                &self.webhook.endpoint,
-                self.method.clone(),
-                &self.webhook.target,
-                &headers,
-                body.clone().into_bytes(),
-            );
-            match sent.await {
-                Ok(r) if r.status < 300 => Ok(self.answer(&r)),
-                Ok(r) => Err((r.status >= 500 || r.status == 429, self.answer(&r))),
-                Err(fault) => Err((true, fault.to_string())),
+    /// Sends one body, each try within `DEADLINE`, with one retry a second after a failure
+    /// that may pass (no connection, 429, 5xx; a webhook that hangs is not waited for twice).
+    /// Ok is the status and the (scrubbed) answer. Boxed: the worker and `--check-notify`
+    /// share one copy of its code.
+    pub fn deliver<'a>(&'a self, client: &'a Client, body: &'a str) -> Delivery<'a> {
+        Box::pin(async move {
+            let has = |name: &str| self.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+            let mut headers: Vec<(&str, &str)> = Vec::new();
+            if !has("content-type") {
+                headers.push(("content-type", &self.content_type));
             }
-        };
-        let both = async {
-            match once().await {
-                Err((true, _)) => {
-                    tokio::time::sleep(RETRY_AFTER).await;
-                    once().await
+            if let Some(basic) = self.basic.as_deref().filter(|_| !has("authorization")) {
+                headers.push(("authorization", basic));
+            }
+            headers.extend(self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let (ep, target) = (&self.webhook.endpoint, &self.webhook.target);
+            let mut retried = false;
+            loop {
+                let (again, why) = match client
+                    .send(ep, self.method.clone(), target, &headers, body.as_bytes().to_vec())
+                    .await
+                {
+                    Ok(r) if r.status < 300 => return Ok(self.answer(&r)),
+                    Ok(r) => (r.status >= 500 || r.status == 429, self.answer(&r)),
+                    Err(fault) => (!matches!(fault, Fault::Timeout(_)), fault.to_string()),
+                };
+                if !again || retried {
+                    return Err(why);
                 }
-                other => other,
+                retried = true;
+                tokio::time::sleep(RETRY_AFTER).await;
             }
-        };
-        match tokio::time::timeout(DEADLINE, both).await {
-            Ok(r) => r.map_err(|(_, why)| why),
-            Err(_) => Err(format!("no answer within {} s", DEADLINE.as_secs())),
-        }
+        })
     }
 
     fn answer(&self, r: &Response) -> String {
@@ -289,6 +289,9 @@ impl Settings {
         if text.is_empty() { format!("HTTP {}", r.status) } else { format!("HTTP {}: {text}", r.status) }
     }
 }
+
+/// A notification being sent: Ok is the status and answer, Err why it was not taken.
+pub type Delivery<'a> = Pin<Box<dyn Future<Output = Result<String, String>> + Send + 'a>>;
 
 /// A string as a JSON string literal, quotes included.
 pub fn json_string(s: &str) -> String {
@@ -299,55 +302,9 @@ pub fn json_string(s: &str) -> String {
 pub const FIELDS: [&str; 10] =
     ["event", "provider", "zone", "record", "fqdn", "type", "value", "previous_value", "message", "time"];
 
-/// One event about one record, as the templates see it.
-#[derive(Clone, Debug)]
-pub struct Notice {
-    pub event: Event,
-    pub provider: &'static str,
-    pub zone: String,
-    pub record: String,
-    pub fqdn: String,
-    pub rtype: &'static str,
-    pub value: String,
-    pub previous_value: Option<String>,
-    pub message: String,
-    /// ISO 8601, UTC.
-    pub time: String,
-}
-
-impl Notice {
-    /// The `FIELDS[i]` value; `None` is JSON null (or empty in a template).
-    fn field(&self, i: usize) -> Option<&str> {
-        Some(match i {
-            0 => self.event.as_str(),
-            1 => self.provider,
-            2 => &self.zone,
-            3 => &self.record,
-            4 => &self.fqdn,
-            5 => self.rtype,
-            6 => &self.value,
-            7 => return self.previous_value.as_deref(),
-            8 => &self.message,
-            _ => &self.time,
-        })
-    }
-
-    /// What `--check-notify` sends: documentation addresses (RFC 5737), event `test`.
-    pub fn test() -> Notice {
-        Notice {
-            event: Event::Test,
-            provider: "test",
-            zone: "example.com".into(),
-            record: "ddns-gateway-test".into(),
-            fqdn: "ddns-gateway-test.example.com".into(),
-            rtype: "A",
-            value: "192.0.2.1".into(),
-            previous_value: Some("192.0.2.0".into()),
-            message: "ddns-gateway test notification: the webhook works".into(),
-            time: Utc::from_unix(unix_now()).iso8601(),
-        }
-    }
-}
+/// The placeholders' values for one event, in `FIELDS` order; `None` is JSON null (and
+/// empty in a template).
+pub type Fields<'a> = [Option<&'a str>; 10];
 
 /// The notifications of a running gateway: a bounded queue and the one task that empties
 /// it, in order, one at a time (started with the first event).
@@ -358,9 +315,10 @@ pub struct Notifier {
     wake: tokio::sync::Notify,
 }
 
+/// Bodies waiting, each with what it is about (`updated home.example.com A`) for the log.
 #[derive(Default)]
 struct Queue {
-    waiting: VecDeque<Notice>,
+    waiting: Vec<(String, String)>,
     dropped: u64,
     running: bool,
 }
@@ -380,17 +338,16 @@ impl Notifier {
         self.settings.wants(event)
     }
 
-    /// Queues a notice (if its event is wanted) without waiting; a full queue drops it.
-    pub fn push(self: &Arc<Self>, n: Notice) {
-        if !self.wants(n.event) {
-            return;
-        }
+    /// Queues an event's notification without waiting (its body is made now); a full queue
+    /// drops it. `fields[0]` names the event.
+    pub fn push(self: &Arc<Self>, fields: &Fields<'_>) {
         let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
         if q.waiting.len() >= MAX_WAITING {
             q.dropped += 1;
             return;
         }
-        q.waiting.push_back(n);
+        let what = [fields[0], fields[4], fields[5]].map(Option::unwrap_or_default).join(" ");
+        q.waiting.push((what, self.settings.render(fields)));
         if !q.running {
             q.running = true;
             tokio::spawn(self.clone().run());
@@ -404,17 +361,17 @@ impl Notifier {
         loop {
             let (next, dropped) = {
                 let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
-                (q.waiting.pop_front(), std::mem::take(&mut q.dropped))
+                let next = (!q.waiting.is_empty()).then(|| q.waiting.remove(0));
+                (next, std::mem::take(&mut q.dropped))
             };
             if dropped > 0 {
                 warn!("notify {to}: {dropped} notification(s) dropped: {MAX_WAITING} were already waiting");
             }
-            let Some(n) = next else {
+            let Some((what, body)) = next else {
                 self.wake.notified().await;
                 continue;
             };
-            let what = format!("{} {} {}", n.event.as_str(), n.fqdn, n.rtype);
-            match self.settings.deliver(&self.client, &n).await {
+            match self.settings.deliver(&self.client, &body).await {
                 Ok(answer) => debug!("notify {to}: {what} sent ({answer})"),
                 Err(why) => warn!("notify {to}: {what} not sent: {why}"),
             }
@@ -422,17 +379,29 @@ impl Notifier {
     }
 }
 
-/// `--check-notify`: one test notice with these settings, on a runtime of its own. Ok is
-/// the line to print.
-pub fn check(settings: Option<&Settings>) -> Result<String, String> {
-    let settings = settings.ok_or("notify.url is not set")?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    let client = Client::new(DEADLINE);
-    let to = &settings.webhook.endpoint;
-    let answer = rt.block_on(settings.deliver(&client, &Notice::test())).map_err(|e| format!("{to}: {e}"))?;
+/// `--check-notify`: one test notification with these settings, event `test` about
+/// documentation addresses (RFC 5737). Ok is the line to print.
+pub async fn check(settings: Option<Settings>) -> Result<String, String> {
+    let notifier = Notifier::new(settings.ok_or("notify.url is not set")?);
+    let s = &notifier.settings;
+    let time = Utc::from_unix(unix_now()).iso8601();
+    let fqdn = "ddns-gateway-test.example.com";
+    let message = "ddns-gateway test notification: the webhook works";
+    let test = [
+        "test",
+        "test",
+        "example.com",
+        "ddns-gateway-test",
+        fqdn,
+        "A",
+        "192.0.2.1",
+        "192.0.2.0",
+        message,
+        &time,
+    ];
+    let to = &s.webhook.endpoint;
+    let answer =
+        s.deliver(&notifier.client, &s.render(&test.map(Some))).await.map_err(|e| format!("{to}: {e}"))?;
     Ok(format!("test notification sent to {to}: {answer}"))
 }
 
@@ -452,19 +421,12 @@ mod tests {
         )
     }
 
-    fn notice(value: &str) -> Notice {
-        Notice {
-            event: Event::Updated,
-            provider: "cloudflare",
-            zone: "example.com".into(),
-            record: "home".into(),
-            fqdn: "home.example.com".into(),
-            rtype: "TXT",
-            value: value.into(),
-            previous_value: None,
-            message: "m".into(),
-            time: "2026-01-12T03:58:51Z".into(),
-        }
+    fn notice(value: &str) -> Fields<'_> {
+        let f =
+            ["updated", "cloudflare", "example.com", "home", "home.example.com", "TXT", value, "", "m", "t"];
+        let mut f = f.map(Some);
+        f[7] = None;
+        f
     }
 
     #[test]

@@ -7,13 +7,12 @@
 //! clock. A request the gateway itself finds wrong (4xx from its own checks) says nothing
 //! about the record and is left out.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::error::Error;
-use crate::notify::{Event, Notice, Notifier, json_string};
+use crate::notify::{Event, Notifier, json_string};
 use crate::providers::Kind;
 use crate::providers::reconcile::{Action, Outcome};
 use crate::record::RecordType;
@@ -23,14 +22,13 @@ use crate::time::{Utc, unix_now};
 /// Records kept at most: the bound of the Cloudflare zone cache, far more than a router
 /// has, and a cap on what a client sending ever new names can make us hold.
 pub const MAX_RECORDS: usize = crate::providers::cloudflare::MAX_ZONES;
-/// A record not seen for this long goes first when the table is full.
-const EXPIRES: Duration = Duration::from_secs(86_400);
 /// The longest error message kept (a provider's is already cut at 300 characters).
 const MAX_ERROR: usize = 400;
 
 type Key = (Kind, String, RecordType);
 
 struct Entry {
+    key: Key,
     /// The value the record has since the last success.
     value: Option<String>,
     last_action: &'static str,
@@ -43,9 +41,10 @@ struct Entry {
     seen: Instant,
 }
 
+/// A list, not a map: a few records, at most `MAX_RECORDS`, in the order first seen.
 pub struct Records {
     started: Instant,
-    table: Mutex<HashMap<Key, Entry>>,
+    table: Mutex<Vec<Entry>>,
 }
 
 impl Default for Records {
@@ -74,46 +73,51 @@ impl Records {
         let now = unix_now();
         let key = (valid.provider, want.fqdn(), want.rtype);
         let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
-        if table.len() >= MAX_RECORDS && !table.contains_key(&key) {
-            table.retain(|_, e| e.seen.elapsed() < EXPIRES);
-            if table.len() >= MAX_RECORDS {
-                let oldest = table.iter().min_by_key(|(_, e)| e.seen).map(|(k, _)| k.clone());
-                oldest.map(|k| table.remove(&k));
+        let at = match table.iter().position(|e| e.key == key) {
+            Some(at) => at,
+            None => {
+                // Full: the record seen least recently goes (one a client no longer updates).
+                if table.len() >= MAX_RECORDS {
+                    let oldest = table.iter().enumerate().min_by_key(|(_, e)| e.seen).map_or(0, |(i, _)| i);
+                    table.remove(oldest);
+                }
+                table.push(Entry {
+                    key,
+                    value: None,
+                    last_action: "",
+                    last_success: None,
+                    last_error: None,
+                    updates: 0,
+                    failures: 0,
+                    failing: 0,
+                    seen: Instant::now(),
+                });
+                table.len() - 1
             }
-        }
-        let e = table.entry(key).or_insert_with(|| Entry {
-            value: None,
-            last_action: "",
-            last_success: None,
-            last_error: None,
-            updates: 0,
-            failures: 0,
-            failing: 0,
-            seen: Instant::now(),
-        });
+        };
+        let e = &mut table[at];
         e.seen = Instant::now();
-        // At most two notices: `recovered` and then what the success did.
+        // At most two notifications: `recovered`, then what the success did.
         let mut events: [Option<(Event, String)>; 2] = [None, None];
         let mut previous = e.value.clone();
-        let what = format!("{} {} {}", valid.provider.spec().id, want.fqdn(), want.rtype.as_str());
+        let (id, fqdn, rtype, value) = (valid.provider.spec().id, &e.key.1, want.rtype.as_str(), &want.value);
         match result {
             Ok(out) => {
                 let streak = std::mem::take(&mut e.failing);
                 if streak > 0 {
-                    let text = format!("{what} recovered after {streak} failed update(s): {}", want.value);
+                    let text =
+                        format!("{id} {fqdn} {rtype} recovered after {streak} failed update(s): {value}");
                     events[0] = Some((Event::Recovered, text));
                 }
-                let change = match &out.previous_value {
-                    Some(prev) => format!("{prev} -> {}", want.value),
-                    None => want.value.clone(),
-                };
-                let text = format!("{what} {}: {change}", out.action.as_str());
-                events[1] = match out.action {
-                    Action::Created => Some((Event::Created, text)),
-                    Action::Updated => Some((Event::Updated, text)),
+                let event = match out.action {
+                    Action::Created => Some(Event::Created),
+                    Action::Updated => Some(Event::Updated),
                     Action::Unchanged => None,
                 };
                 previous = out.previous_value.clone();
+                let (prev, arrow) = previous.as_ref().map_or(("", ""), |p| (p.as_str(), " -> "));
+                events[1] = event
+                    .map(|ev| (ev, format!("{id} {fqdn} {rtype} {}: {prev}{arrow}{value}", ev.as_str())));
                 e.value = Some(want.value.clone());
                 e.last_action = out.action.as_str();
                 e.last_success = Some(now);
@@ -123,31 +127,32 @@ impl Records {
                 let message = crate::log::escape(&err.message(), MAX_ERROR);
                 e.failing += 1;
                 if e.failing == 1 {
-                    let text = format!("{what} failed: {} {message}", err.status().as_u16());
-                    events[0] = Some((Event::Failed, text));
+                    let code = err.status().as_u16();
+                    events[0] =
+                        Some((Event::Failed, format!("{id} {fqdn} {rtype} failed: {code} {message}")));
                 }
                 e.last_action = "failed";
                 e.last_error = Some((message, now));
                 e.failures += 1;
             }
         }
+        let fqdn = e.key.1.clone();
         drop(table);
         let Some(notify) = notify else { return };
-        for (event, message) in events.into_iter().flatten() {
-            if notify.wants(event) {
-                notify.push(Notice {
-                    event,
-                    provider: valid.provider.spec().id,
-                    zone: want.zone.clone(),
-                    record: want.name.clone(),
-                    fqdn: want.fqdn(),
-                    rtype: want.rtype.as_str(),
-                    value: want.value.clone(),
-                    previous_value: previous.clone(),
-                    message,
-                    time: Utc::from_unix(now).iso8601(),
-                });
-            }
+        let time = Utc::from_unix(now).iso8601();
+        for (event, message) in events.into_iter().flatten().filter(|(ev, _)| notify.wants(*ev)) {
+            notify.push(&[
+                Some(event.as_str()),
+                Some(valid.provider.spec().id),
+                Some(&want.zone),
+                Some(&want.name),
+                Some(&fqdn),
+                Some(want.rtype.as_str()),
+                Some(&want.value),
+                previous.as_deref(),
+                Some(&message),
+                Some(&time),
+            ]);
         }
     }
 
@@ -161,12 +166,8 @@ impl Records {
             self.started.elapsed().as_secs()
         );
         let table = self.table.lock().unwrap_or_else(|e| e.into_inner());
-        let mut keys: Vec<&Key> = table.keys().collect();
-        keys.sort_by(|a, b| {
-            (a.1.as_str(), a.2.as_str(), a.0.spec().id).cmp(&(b.1.as_str(), b.2.as_str(), b.0.spec().id))
-        });
-        for (i, key) in keys.into_iter().enumerate() {
-            let e = &table[key];
+        for (i, e) in table.iter().enumerate() {
+            let key = &e.key;
             let (error, error_at) = match &e.last_error {
                 Some((m, t)) => (Some(m.as_str()), Some(*t)),
                 None => (None, None),

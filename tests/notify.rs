@@ -558,7 +558,7 @@ async fn check_notify_sends_one_test_and_says_how_it_went() {
     let (code, out, err) = run(&dir, &["--check-notify"], &[("DDNS_GATEWAY_NOTIFY_URL", &url)]).await;
     assert_eq!((code, out.as_str()), (1, ""), "{err}");
     let want = format!(
-        "ddns-gateway: check-notify: http://{}: HTTP 500: upstream broke; you sent <redacted>",
+        "ddns-gateway: check-notify: http://{}: HTTP 500: upstream broke; you sent <redacted>:<redacted>",
         hook.addr
     );
     assert_eq!(err.trim(), want);
@@ -645,6 +645,8 @@ async fn a_bad_webhook_under_1000_updates_keeps_memory_flat_and_logs_no_secret()
         }
     };
     round(0, 300).await;
+    // One notification tried twice (500, then 500 again a second later) before the hang.
+    hook.wait_for(2).await;
     let before = vm_rss_kb(child.0.id());
     hook.mode.store(HANG, Ordering::SeqCst);
     round(300, 500).await;
