@@ -66,7 +66,7 @@ impl App {
         Arc::new(App::with_clock_floor(config, BUILD_EPOCH - 86_400))
     }
 
-    pub fn with_clock_floor(config: Config, clock_floor: i64) -> App {
+    pub fn with_clock_floor(mut config: Config, clock_floor: i64) -> App {
         let client = Arc::new(Client::new(config.upstream_timeout));
         App {
             providers: Providers::new(|kind| config.endpoint(kind).clone(), client),
@@ -75,7 +75,8 @@ impl App {
             limits: Limits::default(),
             refusals: Mutex::new(Refusals::default()),
             records: Records::default(),
-            notifier: config.notify.clone().map(Notifier::new),
+            // Moved, not copied: the notifier is the one user of these settings.
+            notifier: config.notify.take().map(Notifier::new),
             config,
         }
     }

@@ -141,9 +141,6 @@ enum Value {
     List(Vec<String>),
     Level(Level),
     Endpoint(Endpoint),
-    Webhook(notify::Webhook),
-    Events(u8),
-    Headers(Vec<(String, String)>),
 }
 
 impl Config {
@@ -217,6 +214,10 @@ impl Config {
             Some(Value::Bool(b)) => *b,
             _ => default,
         };
+        let list = |key: &str| match map.get(key) {
+            Some(Value::List(l)) => Some(l.as_slice()),
+            _ => None,
+        };
         let get_enabled = boolean("methods.get_enabled", true);
         let post_enabled = boolean("methods.post_enabled", true);
         if !get_enabled && !post_enabled {
@@ -250,24 +251,14 @@ impl Config {
             health_enabled: boolean("health.enabled", false),
             upstream_timeout: Duration::from_secs(int("upstream.timeout", 15) as u64),
             endpoints,
-            notify: match map.get("notify.url") {
-                Some(Value::Webhook(w)) => Some(notify::Settings::new(
-                    w.clone(),
-                    match map.get("notify.events") {
-                        Some(Value::Events(e)) => *e,
-                        _ => notify::ALL_EVENTS,
-                    },
-                    &string("notify.method", "POST"),
-                    string("notify.content_type", "application/json"),
-                    match map.get("notify.headers") {
-                        Some(Value::Headers(h)) => h.clone(),
-                        _ => Vec::new(),
-                    },
-                    // An empty template is the default body.
-                    Some(string("notify.body", "")).filter(|b| !b.is_empty()),
-                )),
-                _ => None,
-            },
+            notify: notify::Settings::new(
+                &string("notify.url", ""),
+                list("notify.events"),
+                &string("notify.method", "POST"),
+                string("notify.content_type", "application/json"),
+                list("notify.headers").unwrap_or_default(),
+                string("notify.body", ""),
+            ),
             warnings: Vec::new(),
         })
     }
@@ -306,31 +297,35 @@ fn check(s: &Setting) -> Result<Value, String> {
         ("logging.level", Value::Str(text)) => Value::Level(Level::parse(&text).ok_or_else(|| {
             format!("{name}: unknown log level {} (expected one of {})", shown(s.key, &s.raw), Level::NAMES)
         })?),
-        // An empty URL (an override in the environment) turns notifications off.
-        ("notify.url", Value::Str(url)) if url.trim().is_empty() => Value::Str(url),
+        // Checked here, and built into `notify::Settings` with the others. An empty URL (an
+        // override in the environment) turns notifications off.
         ("notify.url", Value::Str(url)) => {
-            Value::Webhook(notify::Webhook::parse(&url).map_err(|e| format!("{name}: {e}"))?)
+            if !url.trim().is_empty() {
+                notify::Webhook::parse(&url).map_err(|e| format!("{name}: {e}"))?;
+            }
+            Value::Str(url)
         }
-        ("notify.events", Value::List(items)) => Value::Events(notify::events(&items).map_err(|i| {
-            let got = shown(s.key, &Raw::Str(items[i].clone()));
-            format!("{name}: unknown event {got} (expected {})", notify::EVENTS.join(", "))
-        })?),
-        ("notify.method", Value::Str(m)) => {
-            Value::Str(notify::method(&m).ok_or_else(|| {
-                format!("{name}: expected POST, PUT or PATCH, got {}", shown(s.key, &s.raw))
-            })?)
+        ("notify.events", Value::List(items)) => {
+            notify::events(&items).map_err(|i| {
+                let got = shown(s.key, &Raw::Str(items[i].clone()));
+                format!("{name}: unknown event {got} (expected created, updated, failed or recovered)")
+            })?;
+            Value::List(items)
         }
-        ("notify.content_type", Value::Str(t)) => match notify::header(&format!("content-type:{t}")) {
-            Ok((_, t)) if !t.is_empty() => Value::Str(t),
-            _ => return Err(format!("{name}: not a valid content type")),
-        },
-        ("notify.headers", Value::List(lines)) => Value::Headers(
-            lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| notify::header(l).map_err(|e| format!("{name}: header {}: {e}", i + 1)))
-                .collect::<Result<_, _>>()?,
-        ),
+        ("notify.method", Value::Str(m)) if notify::method(&m).is_none() => {
+            return Err(format!("{name}: expected POST, PUT or PATCH, got {}", shown(s.key, &s.raw)));
+        }
+        ("notify.content_type", Value::Str(t))
+            if t.trim().is_empty() || http::HeaderValue::from_str(t.trim()).is_err() =>
+        {
+            return Err(format!("{name}: not a valid content type"));
+        }
+        ("notify.headers", Value::List(lines)) => {
+            for (i, l) in lines.iter().enumerate() {
+                notify::header(l).map_err(|e| format!("{name}: header {}: {e}", i + 1))?;
+            }
+            Value::List(lines)
+        }
         (_, v) => v,
     })
 }

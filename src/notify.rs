@@ -17,9 +17,9 @@ use crate::upstream::{Client, Endpoint, Fault, Response};
 use crate::{debug, urlenc, warn};
 
 /// Each try's deadline (the upstream client's own).
-pub const DEADLINE: Duration = Duration::from_secs(10);
+const DEADLINE: Duration = Duration::from_secs(10);
 /// Events waiting to be sent; more are dropped (and counted in the log).
-pub const MAX_WAITING: usize = 16;
+const MAX_WAITING: usize = 16;
 /// The pause before the one retry.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 /// How much of a webhook's answer a line shows (scrubbed).
@@ -35,9 +35,9 @@ pub enum Event {
 }
 
 /// `notify.events`, in bit order.
-pub const EVENTS: [&str; 4] = ["created", "updated", "failed", "recovered"];
+const EVENTS: [&str; 4] = ["created", "updated", "failed", "recovered"];
 /// Every event: the default of `notify.events`.
-pub const ALL_EVENTS: u8 = 0b1111;
+const ALL_EVENTS: u8 = 0b1111;
 
 impl Event {
     pub fn as_str(self) -> &'static str {
@@ -69,10 +69,14 @@ pub fn header(line: &str) -> Result<(String, String), &'static str> {
     Ok((name.to_string(), value.to_string()))
 }
 
-/// `notify.method`, upper-cased: the methods webhook APIs take a body with.
-pub fn method(m: &str) -> Option<String> {
-    let m = m.trim().to_ascii_uppercase();
-    ["POST", "PUT", "PATCH"].contains(&m.as_str()).then_some(m)
+/// `notify.method` (any case): the methods webhook APIs take a body with.
+pub fn method(m: &str) -> Option<Method> {
+    match m.trim().to_ascii_uppercase().as_str() {
+        "POST" => Some(Method::POST),
+        "PUT" => Some(Method::PUT),
+        "PATCH" => Some(Method::PATCH),
+        _ => None,
+    }
 }
 
 /// A webhook URL: where to connect (`endpoint`, which names no secret), the request target
@@ -148,15 +152,19 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
-    /// From values already checked one by one (`config`).
+    /// From the values of `[notify]`, each already checked on its own (`config`); `None`
+    /// without a URL. `events` unset is every event; an empty body is the default one.
     pub fn new(
-        webhook: Webhook,
-        events: u8,
+        url: &str,
+        events: Option<&[String]>,
         method: &str,
         content_type: String,
-        headers: Vec<(String, String)>,
-        body: Option<String>,
-    ) -> Settings {
+        headers: &[String],
+        body: String,
+    ) -> Option<Settings> {
+        let webhook = Webhook::parse(url).ok()?;
+        let headers: Vec<(String, String)> = headers.iter().filter_map(|h| header(h).ok()).collect();
+        let content_type = content_type.trim().to_string();
         let lower = content_type.to_ascii_lowercase();
         let escape = if lower.contains("json") {
             Escape::Json
@@ -169,32 +177,28 @@ impl Settings {
             .userinfo
             .as_ref()
             .map(|u| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(u)));
-        // Every piece of a secret, so an answer that echoes one in part is caught too; the
-        // shortest words (`send`, `hook`) would only hide what a webhook says.
+        // Every piece of a secret, so an answer that echoes one in part is caught too (words
+        // of the path such as `send` go with them; pieces under 4 characters hide nothing).
         let mut secrets = Vec::new();
         let texts = std::iter::once(&webhook.target).chain(&webhook.userinfo).chain(&basic);
         for text in texts.chain(headers.iter().map(|(_, v)| v)) {
             for piece in text.split(['/', '?', '&', '=', ':', ' ']) {
-                if piece.len() >= 6 {
+                if piece.len() >= 4 {
                     secrets.push(piece.to_string());
                 }
             }
         }
-        Settings {
+        Some(Settings {
             webhook,
-            events,
-            method: match method {
-                "PUT" => Method::PUT,
-                "PATCH" => Method::PATCH,
-                _ => Method::POST,
-            },
+            events: events.map_or(Ok(ALL_EVENTS), self::events).unwrap_or(ALL_EVENTS),
+            method: self::method(method).unwrap_or(Method::POST),
             content_type,
             headers,
-            body,
+            body: Some(body).filter(|b| !b.is_empty()),
             escape,
             basic,
             secrets,
-        }
+        })
     }
 
     pub fn wants(&self, event: Event) -> bool {
@@ -386,7 +390,7 @@ pub async fn check(settings: Option<Settings>) -> Result<String, String> {
     let s = &notifier.settings;
     let time = Utc::from_unix(unix_now()).iso8601();
     let fqdn = "ddns-gateway-test.example.com";
-    let message = "ddns-gateway test notification: the webhook works";
+    let message = "ddns-gateway test notification (--check-notify)";
     let test = [
         "test",
         "test",
@@ -410,15 +414,8 @@ mod tests {
     use super::*;
 
     fn settings(url: &str, ctype: &str, headers: &[&str], body: Option<&str>) -> Settings {
-        let headers = headers.iter().map(|h| header(h).unwrap()).collect();
-        Settings::new(
-            Webhook::parse(url).unwrap(),
-            ALL_EVENTS,
-            "POST",
-            ctype.into(),
-            headers,
-            body.map(Into::into),
-        )
+        let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+        Settings::new(url, None, "POST", ctype.into(), &headers, body.unwrap_or_default().into()).unwrap()
     }
 
     fn notice(value: &str) -> Fields<'_> {
@@ -439,7 +436,7 @@ mod tests {
         let w = Webhook::parse("http://u+1:p%40ss@127.0.0.1:8080?key=k#frag").unwrap();
         assert_eq!(w.target, "/?key=k");
         assert_eq!(w.userinfo.as_deref(), Some("u+1:p@ss"));
-        let s = Settings::new(w, ALL_EVENTS, "POST", String::new(), Vec::new(), None);
+        let s = settings("http://u+1:p%40ss@127.0.0.1:8080?key=k#frag", "", &[], None);
         assert_eq!(s.basic.as_deref(), Some("Basic dSsxOnBAc3M="));
         assert_eq!(Webhook::parse("https://ntfy.sh").unwrap().target, "/");
         for bad in
@@ -457,7 +454,7 @@ mod tests {
         assert!(header("X: a\u{1}b").is_err());
         assert_eq!(events(&["Created".into(), " failed".into()]), Ok(0b101));
         assert_eq!(events(&["created".into(), "changed".into()]), Err(1));
-        assert_eq!(method("put").as_deref(), Some("PUT"));
+        assert_eq!(method("put"), Some(Method::PUT));
         assert_eq!(method("DELETE"), None);
     }
 
@@ -488,16 +485,16 @@ mod tests {
     #[test]
     fn answers_are_scrubbed() {
         let s = settings(
-            "https://u:pw1234@h/bot123:SeCrEt/send?key=KeY-4242",
+            "https://u:pw12@h/bot123:SeCrEt/send?key=KeY-4242",
             "application/json",
             &["Authorization: Bearer tk_abcdef"],
             None,
         );
-        let out = s.scrub("echo bot123:SeCrEt KeY-4242 tk_abcdef pw1234 \u{1b}[2J send ok");
-        for leak in ["SeCrEt", "KeY-4242", "tk_abcdef", "pw1234", "\u{1b}"] {
+        let out = s.scrub("echo bot123:SeCrEt KeY-4242 tk_abcdef pw12 \u{1b}[2J but ok");
+        for leak in ["SeCrEt", "KeY-4242", "tk_abcdef", "pw12", "\u{1b}"] {
             assert!(!out.contains(leak), "{leak} in {out}");
         }
-        assert!(out.ends_with("[2J send ok"), "{out}");
+        assert!(out.ends_with("[2J but ok"), "{out}");
     }
 
     #[test]
