@@ -4,8 +4,9 @@
 //!
 //! A failure counts when it is about the record with its provider: a refusal, an error or
 //! no answer from the provider, a missing zone, several records, its rate limit, an unset
-//! clock. A request the gateway itself finds wrong (4xx from its own checks) says nothing
-//! about the record and is left out.
+//! clock. A request the gateway itself finds wrong (4xx from its own checks), or turns away
+//! because too many wait for that record already, says nothing about the record and is left
+//! out.
 
 use std::fmt::Write;
 use std::sync::{Arc, Mutex};
@@ -55,7 +56,7 @@ impl Default for Records {
 
 /// Whether an update's error is the record's failure (see the module's notes).
 fn counts(e: &Error) -> bool {
-    !matches!(e, Error::Invalid(_) | Error::BadRequest(_) | Error::Credential(_))
+    !matches!(e, Error::Invalid(_) | Error::BadRequest(_) | Error::Credential(_) | Error::RecordBusy(_))
 }
 
 impl Records {

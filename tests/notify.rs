@@ -4,15 +4,14 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::cloudflare::FakeCloudflare;
 use common::fake::{FakeReq, FakeResp, serve};
-use common::{Gateway, request, update_query};
+use common::{Gateway, process, request, update_query};
 use ddns_gateway::config::Config;
 use ddns_gateway::providers::Kind;
 use ddns_gateway::upstream::Endpoint;
@@ -23,7 +22,6 @@ const CRED: &str = r#"ApiKey secret="cf-token-Zq8SECRET""#;
 const GW_TOKEN: &str = "gw-token-Hk3SECRET";
 /// In the webhook URL's path and query, as a bot token would be.
 const HOOK_SECRET: &str = "bot123:HOOK-SECRET";
-const BIN: &str = env!("CARGO_BIN_EXE_ddns-gateway");
 
 /// How the receiver answers.
 const OK: u8 = 0;
@@ -494,26 +492,24 @@ async fn every_readme_recipe_makes_a_request_its_service_takes() {
 
 // --- The binary: config errors, --check-notify, a bad webhook under load ---------------
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ddns-notify-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs the binary to completion off the runtime (the receiver keeps serving meanwhile):
-/// (exit code, stdout, stderr).
-async fn run(dir: &PathBuf, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args).envs(env.iter().copied()).current_dir(dir).stdin(Stdio::null());
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap();
-    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
-    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
+/// `process::run` off the runtime, so the receiver keeps serving meanwhile: (exit code,
+/// stdout, stderr).
+async fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let dir = dir.to_path_buf();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        process::run(&dir, &args, &env)
+    })
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
 async fn bad_notify_settings_stop_the_start_with_exit_2() {
-    let dir = scratch("bad");
+    let dir = process::scratch("bad");
     for (key, value, want) in [
         (
             "DDNS_GATEWAY_NOTIFY_URL",
@@ -540,7 +536,7 @@ async fn bad_notify_settings_stop_the_start_with_exit_2() {
 
 #[tokio::test]
 async fn check_notify_sends_one_test_and_says_how_it_went() {
-    let dir = scratch("check");
+    let dir = process::scratch("check");
     let hook = Receiver::start(OK).await;
     let url = hook.url();
     let (code, out, err) = run(&dir, &["--check-notify"], &[("DDNS_GATEWAY_NOTIFY_URL", &url)]).await;
@@ -588,46 +584,22 @@ fn vm_rss_kb(pid: u32) -> u64 {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
-/// A child process killed when the test ends, however it ends.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test]
 async fn a_bad_webhook_under_1000_updates_keeps_memory_flat_and_logs_no_secret() {
-    let dir = scratch("load");
+    let dir = process::scratch("load");
     let cf = fake_cf().await;
     let hook = Receiver::start(FAIL_500).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let stderr = dir.join("stderr.log");
-    let child = Command::new(BIN)
-        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-        .envs([
-            ("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", format!("http://{}/client/v4", cf.addr)),
-            ("DDNS_GATEWAY_NOTIFY_URL", hook.url()),
-            ("DDNS_GATEWAY_NOTIFY_HEADERS", "Authorization: Bearer HDR-SECRET".into()),
-            ("DDNS_GATEWAY_AUTH_ENABLED", "true".into()),
-            ("DDNS_GATEWAY_AUTH_TOKENS", GW_TOKEN.into()),
-            ("DDNS_GATEWAY_LOGGING_LEVEL", "WARNING".into()),
-        ])
-        .current_dir(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&stderr).unwrap())
-        .spawn()
-        .unwrap();
-    let child = Child(child);
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while tokio::net::TcpStream::connect(addr).await.is_err() {
-        assert!(Instant::now() < deadline, "no start: {}", std::fs::read_to_string(&stderr).unwrap());
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let (cf_url, hook_url) = (format!("http://{}/client/v4", cf.addr), hook.url());
+    let env = [
+        ("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", cf_url.as_str()),
+        ("DDNS_GATEWAY_NOTIFY_URL", &hook_url),
+        ("DDNS_GATEWAY_NOTIFY_HEADERS", "Authorization: Bearer HDR-SECRET"),
+        ("DDNS_GATEWAY_AUTH_ENABLED", "true"),
+        ("DDNS_GATEWAY_AUTH_TOKENS", GW_TOKEN),
+        ("DDNS_GATEWAY_LOGGING_LEVEL", "WARNING"),
+    ];
+    let gw = process::Running::start(&dir, &[], &env).await;
+    let (addr, pid, stderr) = (gw.addr(), gw.child.id(), gw.stderr.clone());
     // Every update creates a new record: a notification each, and more records than the
     // status table holds.
     let round = |from: usize, n: usize| async move {
@@ -647,13 +619,13 @@ async fn a_bad_webhook_under_1000_updates_keeps_memory_flat_and_logs_no_secret()
     round(0, 300).await;
     // One notification tried twice (500, then 500 again a second later) before the hang.
     hook.wait_for(2).await;
-    let before = vm_rss_kb(child.0.id());
+    let before = vm_rss_kb(pid);
     hook.mode.store(HANG, Ordering::SeqCst);
     round(300, 500).await;
     hook.mode.store(FAIL_500, Ordering::SeqCst);
     round(800, 500).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let after = vm_rss_kb(child.0.id());
+    let after = vm_rss_kb(pid);
     eprintln!("1,000 updates with a hanging, then failing webhook: RSS {before} → {after} kB");
     assert!(after <= before + 512, "RSS grew from {before} kB to {after} kB");
 
@@ -691,5 +663,5 @@ async fn a_bad_webhook_under_1000_updates_keeps_memory_flat_and_logs_no_secret()
     }
     // Bounded: at most two tries for each sent, and most were dropped.
     assert!(hook.count() < 100, "{} requests to the webhook", hook.count());
-    drop(child);
+    drop(gw);
 }
