@@ -14,10 +14,12 @@ use crate::credentials::Credential;
 use crate::error::Error;
 use crate::limits::{Conn, Limits};
 use crate::locks::Locks;
+use crate::notify::Notifier;
 use crate::providers::reconcile::{Action, Outcome};
 use crate::providers::{Call, Kind, Meta, Providers, fingerprint, sha256};
 use crate::request::{Fields, ValidRequest};
 use crate::rt::{BodyError, Full, read_body};
+use crate::status::Records;
 use crate::time::{Utc, unix_now};
 use crate::upstream::Client;
 use crate::{error, info, warn};
@@ -42,6 +44,9 @@ pub struct App {
     pub limits: Limits,
     /// Rate limit for the log lines of refused tokens (401/403).
     refusals: Mutex<Refusals>,
+    /// What each record went through (`/status`), and the webhook told of it.
+    pub records: Records,
+    pub notifier: Option<Arc<Notifier>>,
 }
 
 /// Anyone can send requests without a token: their log lines must not grow the log
@@ -61,7 +66,7 @@ impl App {
         Arc::new(App::with_clock_floor(config, BUILD_EPOCH - 86_400))
     }
 
-    pub fn with_clock_floor(config: Config, clock_floor: i64) -> App {
+    pub fn with_clock_floor(mut config: Config, clock_floor: i64) -> App {
         let client = Arc::new(Client::new(config.upstream_timeout));
         App {
             providers: Providers::new(|kind| config.endpoint(kind).clone(), client),
@@ -69,6 +74,9 @@ impl App {
             clock_floor,
             limits: Limits::default(),
             refusals: Mutex::new(Refusals::default()),
+            records: Records::default(),
+            // Moved, not copied: the notifier is the one user of these settings.
+            notifier: config.notify.take().map(Notifier::new),
             config,
         }
     }
@@ -119,6 +127,7 @@ pub async fn handle(
     let reply = match req.uri().path() {
         "/health" => health(&app.config, req.method()),
         "/update" => Ok(update_route(&app, peer, &conn, req).await),
+        "/status" => status(&app, &req),
         _ => Err(Error::NotFound),
     };
     conn.idle();
@@ -133,6 +142,15 @@ fn health(config: &Config, method: &Method) -> Result<Response<Full>, Error> {
         return Err(Error::MethodNotAllowed("Method Not Allowed".into(), "GET, HEAD"));
     }
     Ok(json_reply(StatusCode::OK, r#"{"status":"ok"}"#.into()))
+}
+
+/// What each record went through since the start; behind the same tokens as `/update`.
+fn status(app: &App, req: &Request<Incoming>) -> Result<Response<Full>, Error> {
+    check_auth(&app.config, req.headers().get(http::header::AUTHORIZATION))?;
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return Err(Error::MethodNotAllowed("Method Not Allowed".into(), "GET, HEAD"));
+    }
+    Ok(json_reply(StatusCode::OK, app.records.json()))
 }
 
 #[derive(Serialize)]
@@ -180,7 +198,9 @@ async fn update_route(app: &App, peer: SocketAddr, conn: &Conn, req: Request<Inc
     let what = format!("{} {} {}", valid.provider.spec().id, want.fqdn(), want.rtype.as_str());
     // From here on the client only waits for us: never close this connection to make room.
     let _working = conn.working();
-    match execute(app, &valid, &cred).await {
+    let result = execute(app, &valid, &cred).await;
+    app.records.observe(&valid, &result, app.notifier.as_ref());
+    match result {
         Ok(out) => {
             let change = match &out.previous_value {
                 Some(prev) => format!("{prev} -> {}", want.value),

@@ -24,6 +24,8 @@ Options:
   --health-disabled              Answer 404 on /health (default)
   --healthcheck                  Exit 0 if the gateway configured here answers HTTP within
                                  2 s, else 1 (a container health check: the image has no shell)
+  --check-notify                 Send one test notification as [notify] configures it; exit 0
+                                 when the webhook took it, else 1 with the reason
   -h, --help                     Print this help
   -V, --version                  Print the version
 
@@ -38,6 +40,7 @@ pub struct Cli {
     pub help: bool,
     pub version: bool,
     pub healthcheck: bool,
+    pub check_notify: bool,
     pub settings: Vec<Setting>,
 }
 
@@ -69,6 +72,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, 
             Short('h') | Long("help") => cli.help = true,
             Short('V') | Long("version") => cli.version = true,
             Long("healthcheck") => cli.healthcheck = true,
+            Long("check-notify") => cli.check_notify = true,
             Long("config") => cli.config = Some(string_value(&mut parser, "--config")?),
             Long(flag @ ("host" | "port" | "log-level" | "log-file-path")) => {
                 let (key, name) = match flag {

@@ -12,6 +12,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::cli::Cli;
 use crate::log::Level;
+use crate::notify;
 use crate::providers::Kind;
 use crate::settings::{Raw, Setting};
 use crate::upstream::Endpoint;
@@ -35,6 +36,12 @@ enum Type {
     Secrets,
     /// A provider's API base URL (never echoed: it may carry a password).
     Endpoint,
+    /// A list of strings, shown in errors like `Str`.
+    List,
+    /// A string never echoed (a webhook URL: tokens live in its path and query).
+    Secret,
+    /// A list never echoed; as one string, one item per line (header values hold commas).
+    Lines,
 }
 
 /// Every key but the providers' endpoints (those come from the provider registry).
@@ -50,6 +57,12 @@ const KEYS: &[(&str, Type)] = &[
     ("logging.file_path", Type::Str),
     ("health.enabled", Type::Bool),
     ("upstream.timeout", Type::Int),
+    ("notify.url", Type::Secret),
+    ("notify.events", Type::List),
+    ("notify.method", Type::Str),
+    ("notify.content_type", Type::Str),
+    ("notify.headers", Type::Lines),
+    ("notify.body", Type::Str),
 ];
 
 /// Every key there is, `section.key`, and its type.
@@ -66,7 +79,7 @@ fn known(key: &str) -> Option<(&'static str, Type)> {
 /// secret (tokens, endpoint URLs that may carry a password); else only its kind and size.
 fn shown(key: &str, raw: &Raw) -> String {
     let text = raw.to_string();
-    let secret = matches!(known(key), Some((_, Type::Secrets | Type::Endpoint)));
+    let secret = matches!(known(key), Some((_, Type::Secrets | Type::Endpoint | Type::Secret | Type::Lines)));
     // The value's own length: a string's quotes do not count.
     let len = match raw {
         Raw::Str(v) => v.chars().count(),
@@ -97,6 +110,8 @@ pub struct Config {
     pub upstream_timeout: Duration,
     /// One per provider, in `Kind::ALL` order.
     endpoints: Vec<Endpoint>,
+    /// `[notify]`, when `notify.url` is set.
+    pub notify: Option<notify::Settings>,
     /// Things worth a warning once the logger is up (unknown keys).
     pub warnings: Vec<String>,
 }
@@ -204,6 +219,10 @@ impl Config {
             Some(Value::Bool(b)) => *b,
             _ => default,
         };
+        let list = |key: &str| match map.get(key) {
+            Some(Value::List(l)) => Some(l.as_slice()),
+            _ => None,
+        };
         let get_enabled = boolean("methods.get_enabled", true);
         let post_enabled = boolean("methods.post_enabled", true);
         if !get_enabled && !post_enabled {
@@ -237,6 +256,14 @@ impl Config {
             health_enabled: boolean("health.enabled", false),
             upstream_timeout: Duration::from_secs(int("upstream.timeout", 15) as u64),
             endpoints,
+            notify: notify::Settings::new(
+                &string("notify.url", ""),
+                list("notify.events"),
+                &string("notify.method", "POST"),
+                string("notify.content_type", "application/json"),
+                list("notify.headers").unwrap_or_default(),
+                string("notify.body", ""),
+            ),
             warnings: Vec::new(),
         })
     }
@@ -252,7 +279,8 @@ fn check(s: &Setting) -> Result<Value, String> {
         Type::Str => Value::Str(coerce_str(s)?),
         Type::Int => Value::Int(coerce_int(s)?),
         Type::Bool => Value::Bool(coerce_bool(s)?),
-        Type::Secrets => Value::List(coerce_list(s)?),
+        Type::Secrets | Type::List | Type::Lines => Value::List(coerce_list(s, ty == Type::Lines)?),
+        Type::Secret => Value::Str(coerce_str(s)?),
         // No value in the message: a URL may carry a password.
         Type::Endpoint => {
             Value::Endpoint(Endpoint::parse(&coerce_str(s)?).map_err(|e| format!("{name}: {e}"))?)
@@ -274,6 +302,35 @@ fn check(s: &Setting) -> Result<Value, String> {
         ("logging.level", Value::Str(text)) => Value::Level(Level::parse(&text).ok_or_else(|| {
             format!("{name}: unknown log level {} (expected one of {})", shown(s.key, &s.raw), Level::NAMES)
         })?),
+        // Checked here, and built into `notify::Settings` with the others. An empty URL (an
+        // override in the environment) turns notifications off.
+        ("notify.url", Value::Str(url)) => {
+            if !url.trim().is_empty() {
+                notify::Webhook::parse(&url).map_err(|e| format!("{name}: {e}"))?;
+            }
+            Value::Str(url)
+        }
+        ("notify.events", Value::List(items)) => {
+            notify::events(&items).map_err(|i| {
+                let got = shown(s.key, &Raw::Str(items[i].clone()));
+                format!("{name}: unknown event {got} (expected created, updated, failed or recovered)")
+            })?;
+            Value::List(items)
+        }
+        ("notify.method", Value::Str(m)) if notify::method(&m).is_none() => {
+            return Err(format!("{name}: expected POST, PUT or PATCH, got {}", shown(s.key, &s.raw)));
+        }
+        ("notify.content_type", Value::Str(t))
+            if t.trim().is_empty() || http::HeaderValue::from_str(t.trim()).is_err() =>
+        {
+            return Err(format!("{name}: not a valid content type"));
+        }
+        ("notify.headers", Value::List(lines)) => {
+            for (i, l) in lines.iter().enumerate() {
+                notify::header(l).map_err(|e| format!("{name}: header {}: {e}", i + 1))?;
+            }
+            Value::List(lines)
+        }
         (_, v) => v,
     })
 }
@@ -308,11 +365,13 @@ fn coerce_bool(s: &Setting) -> Result<bool, String> {
     }
 }
 
-/// A list of strings: a TOML array, or one string of comma- or space-separated items.
-fn coerce_list(s: &Setting) -> Result<Vec<String>, String> {
+/// A list of strings: a TOML array, or one string of comma- or space-separated items (of
+/// lines, for `lines`).
+fn coerce_list(s: &Setting, lines: bool) -> Result<Vec<String>, String> {
     let bad = |raw: &Raw| format!("{}: expected a list of strings, got {}", s.source, shown(s.key, raw));
+    let seps: &[char] = if lines { &['\n', '\r'] } else { &[',', ' ', '\t'] };
     match &s.raw {
-        Raw::Str(v) => Ok(v.split([',', ' ', '\t']).filter(|t| !t.is_empty()).map(String::from).collect()),
+        Raw::Str(v) => Ok(v.split(seps).filter(|t| !t.trim().is_empty()).map(String::from).collect()),
         Raw::List(items) => items
             .iter()
             .map(|i| match i {

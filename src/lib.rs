@@ -6,6 +6,8 @@
 //! provider's record with it over the `upstream` client. Every failure is an `error::Error`.
 //! `files` opens what the config points at; `thread` starts the few threads there are (the
 //! log writers, name lookups).
+//! `status` keeps what each record went through (`GET /status`) and hands the changes and
+//! failures to `notify`, which sends them to a webhook off the request path.
 
 pub mod log;
 
@@ -19,12 +21,14 @@ pub mod healthcheck;
 pub mod idn;
 pub mod limits;
 pub mod locks;
+pub mod notify;
 pub mod providers;
 pub mod record;
 pub mod request;
 pub mod rt;
 pub mod server;
 pub mod settings;
+pub mod status;
 pub mod thread;
 pub mod time;
 pub mod tls;

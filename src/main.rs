@@ -5,7 +5,7 @@ use std::time::Duration;
 use ddns_gateway::api::App;
 use ddns_gateway::cli::{self, HELP};
 use ddns_gateway::config::Config;
-use ddns_gateway::{error, healthcheck, info, log, server, warn};
+use ddns_gateway::{error, healthcheck, info, log, notify, server, warn};
 
 fn main() -> ExitCode {
     let cli = match cli::parse(std::env::args_os().skip(1)) {
@@ -61,7 +61,7 @@ fn main() -> ExitCode {
     }
 
     let code = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime.block_on(serve(config)),
+        Ok(runtime) => runtime.block_on(serve(config, cli.check_notify)),
         Err(e) => {
             error!("cannot start the runtime: {e}");
             ExitCode::from(1)
@@ -76,7 +76,20 @@ fn main() -> ExitCode {
 /// How long the exit waits for queued log lines to be written.
 const LOG_FLUSH_LIMIT: Duration = Duration::from_secs(1);
 
-async fn serve(config: Config) -> ExitCode {
+async fn serve(config: Config, check_notify: bool) -> ExitCode {
+    // Here, on the one runtime: a second one would cost binary size.
+    if check_notify {
+        return match notify::check(config.notify).await {
+            Ok(line) => {
+                println!("{line}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("ddns-gateway: check-notify: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let shown = if config.host.contains(':') {
         format!("[{}]:{}", config.host, config.port)
     } else {
