@@ -8,6 +8,7 @@
 pub mod aliyun_sign;
 pub mod reconcile;
 pub mod tencent_sign;
+pub mod txt;
 
 use std::sync::{Arc, Mutex};
 use std::time::UNIX_EPOCH;
