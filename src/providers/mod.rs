@@ -6,6 +6,7 @@
 //! Adding a provider: a module here with a `Provider` impl, and one line in `registry!`.
 
 pub mod aliyun_sign;
+pub mod huaweicloud_sign;
 pub mod reconcile;
 pub mod tencent_sign;
 pub mod txt;
