@@ -27,6 +27,9 @@ pub struct HwSet {
     pub description: Option<String>,
 }
 
+/// A request that got past authentication: method, path, decoded query.
+pub type Call = (String, String, Vec<(String, String)>);
+
 pub struct State {
     pub ak: String,
     pub sk: String,
@@ -43,7 +46,7 @@ pub struct State {
     /// The smallest TTL the account's plan takes (DNS.0319 below it).
     pub min_ttl: u64,
     /// Every request that passed authentication: method, path, query.
-    pub calls: Vec<(String, String, Vec<(String, String)>)>,
+    pub calls: Vec<Call>,
     /// Answer the next call of an action with (status, code, message) in a DNS error body.
     pub inject: Option<(&'static str, u16, String, String)>,
     /// Answer the next this many calls with the gateway's throttling error.
@@ -172,7 +175,7 @@ impl FakeHuawei {
         self.state.lock().unwrap().calls.iter().filter(|(m, _, _)| m != "GET").count()
     }
 
-    pub fn calls(&self) -> Vec<(String, String, Vec<(String, String)>)> {
+    pub fn calls(&self) -> Vec<Call> {
         self.state.lock().unwrap().calls.clone()
     }
 
