@@ -19,7 +19,7 @@ use super::huaweicloud_sign::{authorization, canonical_query, sdk_date};
 use super::txt::{txt_content, txt_text};
 use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, Signed, SignedClient, Spec};
 use crate::error::{Error, Op, ProviderError, provider_field};
-use crate::record::RecordType;
+use crate::record::{Desired, RecordType};
 use crate::upstream::{Client, Endpoint, Response};
 use crate::urlenc::encode;
 
@@ -43,26 +43,24 @@ pub struct Huaweicloud {
 /// The zone's id, learned by `list`.
 pub struct ZoneId(String);
 
-#[derive(Deserialize)]
-struct Zones {
-    #[serde(default)]
-    zones: Vec<Zone>,
+/// Every answer body: a GET's list of zones or record sets, or an error. DNS errors are
+/// `{code, message}`; the API gateway's (signature, throttling) `{error_code, error_msg,
+/// request_id}`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Answer {
+    zones: Vec<Item>,
+    recordsets: Vec<Item>,
+    code: Option<String>,
+    message: Option<String>,
+    error_code: Option<String>,
+    error_msg: Option<String>,
+    request_id: Option<String>,
 }
 
+/// A zone or a record set (a zone has no type or records); a write answers one set.
 #[derive(Deserialize)]
-struct Zone {
-    id: String,
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct RecordSets {
-    #[serde(default)]
-    recordsets: Vec<RecordSet>,
-}
-
-#[derive(Deserialize)]
-struct RecordSet {
+struct Item {
     id: String,
     #[serde(default)]
     name: String,
@@ -72,17 +70,6 @@ struct RecordSet {
     #[serde(default)]
     records: Vec<String>,
     description: Option<String>,
-}
-
-/// DNS errors are `{code, message}`; the API gateway's (signature, throttling) are
-/// `{error_code, error_msg, request_id}`.
-#[derive(Deserialize, Default)]
-struct Failure {
-    code: Option<String>,
-    message: Option<String>,
-    error_code: Option<String>,
-    error_msg: Option<String>,
-    request_id: Option<String>,
 }
 
 /// A record set as created (POST) or replaced (PUT, which needs name, type and records).
@@ -186,19 +173,19 @@ impl Provider for Huaweicloud {
         // Without search_mode=equal both names match by substring (`myexample.com.`).
         let zone_name = format!("{}.", want.zone);
         let query = [("type", "public"), ("name", zone_name.as_str()), ("search_mode", "equal")];
-        let answer = self.call(call, Op::Query, Method::GET, "/v2/zones", &query, Vec::new()).await?;
-        let zones: Zones = from_json(Op::Query, &answer)?;
-        let Some(zone) = zones.zones.into_iter().find(|z| same_name(&z.name, &zone_name)) else {
+        let body = self.call(call, Op::Query, Method::GET, "/v2/zones", &query, Vec::new()).await?;
+        let listed: Answer = from_json(Op::Query, &body)?;
+        let Some(zone) = listed.zones.into_iter().find(|z| same_name(&z.name, &zone_name)) else {
             return Err(Error::ZoneNotFound { zone: want.zone.clone(), hint: String::new() });
         };
         let fqdn = format!("{}.", want.fqdn());
         let rtype = want.rtype;
         let path = format!("/v2/zones/{}/recordsets", encode(&zone.id));
         let query = [("name", fqdn.as_str()), ("type", rtype.as_str()), ("search_mode", "equal")];
-        let answer = self.call(call, Op::Query, Method::GET, &path, &query, Vec::new()).await?;
-        let sets: RecordSets = from_json(Op::Query, &answer)?;
+        let body = self.call(call, Op::Query, Method::GET, &path, &query, Vec::new()).await?;
+        let listed: Answer = from_json(Op::Query, &body)?;
         let mut records = Vec::new();
-        for set in sets.recordsets.iter().filter(|s| same_name(&s.name, &fqdn) && s.rtype == rtype.as_str()) {
+        for set in listed.recordsets.iter().filter(|s| same_name(&s.name, &fqdn) && s.rtype == rtype.as_str()) {
             for value in &set.records {
                 records.push(Record {
                     id: set.id.clone(),
@@ -214,18 +201,10 @@ impl Provider for Huaweicloud {
 
     async fn create(&self, call: &mut Call<'_>, zone: &ZoneId) -> Result<Record, Error> {
         let want = call.want;
-        let fqdn = format!("{}.", want.fqdn());
-        let content = content(want.rtype, &want.value);
-        let body = SetBody {
-            name: &fqdn,
-            rtype: want.rtype.as_str(),
-            records: [&content],
-            ttl: want.ttl,
-            description: want.comment.as_deref(),
-        };
         let path = format!("/v2/zones/{}/recordsets", encode(&zone.0));
-        let answer = self.call(call, Op::Create, Method::POST, &path, &[], to_json(&body)).await?;
-        let set: RecordSet = from_json(Op::Create, &answer)?;
+        let body = set_body(want, &want.value, want.ttl, want.comment.as_deref());
+        let answer = self.call(call, Op::Create, Method::POST, &path, &[], body).await?;
+        let set: Item = from_json(Op::Create, &answer)?;
         Ok(Record {
             id: set.id,
             value: want.value.clone(),
@@ -242,22 +221,13 @@ impl Provider for Huaweicloud {
         current: &Record,
         change: &Change,
     ) -> Result<Modified, Error> {
-        let want = call.want;
-        let fqdn = format!("{}.", want.fqdn());
+        // The set's values become what is sent, and a PUT without records is refused
+        // (DNS.0308): always send the value, and the TTL the set has.
         let value = change.value.as_deref().unwrap_or(&current.value);
-        let content = content(want.rtype, value);
-        // The set's values are replaced by what is sent, and a PUT without records is
-        // refused (DNS.0308): always send the value, and the TTL the set has.
         let ttl = change.ttl.unwrap_or(current.ttl);
-        let body = SetBody {
-            name: &fqdn,
-            rtype: want.rtype.as_str(),
-            records: [&content],
-            ttl: Some(ttl),
-            description: change.comment.as_deref(),
-        };
         let path = format!("/v2/zones/{}/recordsets/{}", encode(&zone.0), encode(&current.id));
-        self.call(call, Op::Update, Method::PUT, &path, &[], to_json(&body)).await?;
+        let body = set_body(call.want, value, Some(ttl), change.comment.as_deref());
+        self.call(call, Op::Update, Method::PUT, &path, &[], body).await?;
         Ok(Modified::Changed(Record {
             id: current.id.clone(),
             value: value.to_string(),
@@ -273,13 +243,13 @@ fn same_name(a: &str, b: &str) -> bool {
     a.trim_end_matches('.').eq_ignore_ascii_case(b.trim_end_matches('.'))
 }
 
-/// A record value as Huawei takes it: TXT as quoted strings (unquoted is DNS.0308).
-fn content(rtype: RecordType, value: &str) -> String {
-    if rtype == RecordType::Txt { txt_content(value) } else { value.to_string() }
-}
-
-fn to_json(body: &SetBody<'_>) -> Vec<u8> {
-    serde_json::to_vec(body).unwrap_or_default()
+/// The JSON of the wanted name's record set holding one value (TXT as quoted strings:
+/// Huawei refuses it unquoted with DNS.0308).
+fn set_body(want: &Desired, value: &str, ttl: Option<u32>, description: Option<&str>) -> Vec<u8> {
+    let fqdn = format!("{}.", want.fqdn());
+    let content = if want.rtype == RecordType::Txt { txt_content(value) } else { value.to_string() };
+    let body = SetBody { name: &fqdn, rtype: want.rtype.as_str(), records: [&content], ttl, description };
+    serde_json::to_vec(&body).unwrap_or_default()
 }
 
 fn from_json<T: DeserializeOwned>(op: Op, body: &[u8]) -> Result<T, Error> {
@@ -294,7 +264,7 @@ fn parse(call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Bytes, Error> {
     if (200..300).contains(&resp.status) {
         return Ok(resp.body.clone());
     }
-    let failure: Failure = serde_json::from_slice(&resp.body).unwrap_or_default();
+    let failure: Answer = serde_json::from_slice(&resp.body).unwrap_or_default();
     let fallback = match resp.status {
         401 | 403 => Meaning::Credential,
         429 => Meaning::RateLimit(RETRY_AFTER),
@@ -308,7 +278,7 @@ fn parse(call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Bytes, Error> {
         return Err(Error::BadAnswer { op, provider: NAME, status: resp.status });
     };
     let message = failure.message.or(failure.error_msg).unwrap_or_default();
-    if code.ends_with(".0301") && message.contains(EXPIRED) {
+    if code.starts_with("APIG") && code.ends_with(".0301") && message.contains(EXPIRED) {
         code.push_str(EXPIRED_CODE);
     }
     let request_id = request_id.or(failure.request_id.as_deref());
