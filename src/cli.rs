@@ -4,7 +4,8 @@
 use crate::settings::{Raw, Setting};
 
 pub const HELP: &str = "\
-ddns-gateway: a DDNS update gateway for MikroTik RouterOS (Cloudflare, Aliyun DNS, Tencent DNSPod)
+ddns-gateway: a DDNS update gateway for MikroTik RouterOS (Cloudflare, Aliyun DNS, Tencent DNSPod,
+Huawei Cloud DNS)
 
 Usage: ddns-gateway [OPTIONS]
 

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::listed::Listed;
+use super::txt::{txt_content, txt_text};
 use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, Spec, fingerprint};
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::record::RecordType;
@@ -32,8 +33,6 @@ pub const MAX_ZONES: usize = 256;
 const PER_PAGE: u32 = 50;
 /// Far more records of one name and type than any zone has; a bound on a looping API.
 const MAX_PAGES: u32 = 50;
-/// The longest RFC 1035 character-string, in bytes.
-const MAX_STRING: usize = 255;
 /// Zone states Cloudflare keeps listing after a zone stopped being this account's.
 const DEAD_ZONES: [&str; 2] = ["deleted", "moved"];
 
@@ -297,85 +296,6 @@ fn content(rtype: RecordType, value: &str) -> String {
     if rtype == RecordType::Txt { txt_content(value) } else { value.to_string() }
 }
 
-/// TXT text as RFC 1035 character-strings: each in double quotes with `"` and `\`
-/// escaped, at most 255 bytes of text each (cut at a character boundary), separated by a
-/// space.
-pub fn txt_content(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut rest = text;
-    loop {
-        let mut end = rest.len().min(MAX_STRING);
-        while !rest.is_char_boundary(end) {
-            end -= 1;
-        }
-        let (chunk, tail) = rest.split_at(end);
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push('"');
-        for c in chunk.chars() {
-            if c == '"' || c == '\\' {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-        out.push('"');
-        rest = tail;
-        if rest.is_empty() {
-            return out;
-        }
-    }
-}
-
-/// The text stored TXT content stands for: its quoted strings joined (`"abc" "def"` is
-/// `abcdef`, as the dashboard splits long text), with `\"`, `\\` and `\DDD` decoded.
-/// Content that is not quoted strings (written before Cloudflare asked for quotes) is
-/// taken as it is.
-pub fn txt_text(content: &str) -> String {
-    let raw = || content.to_string();
-    let bytes = content.trim().as_bytes();
-    if bytes.first() != Some(&b'"') {
-        return raw();
-    }
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i].is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        if bytes[i] != b'"' {
-            return raw();
-        }
-        i += 1;
-        loop {
-            match bytes.get(i) {
-                None => return raw(),
-                Some(b'"') => break,
-                Some(b'\\') => {
-                    let digits = bytes.get(i + 1..i + 4).filter(|d| d.iter().all(u8::is_ascii_digit));
-                    if let Some(d) = digits {
-                        let n = d.iter().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
-                        let Ok(byte) = u8::try_from(n) else { return raw() };
-                        out.push(byte);
-                        i += 4;
-                    } else {
-                        let Some(&b) = bytes.get(i + 1) else { return raw() };
-                        out.push(b);
-                        i += 2;
-                    }
-                }
-                Some(&b) => {
-                    out.push(b);
-                    i += 1;
-                }
-            }
-        }
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| raw())
-}
-
 /// A record from the API, TXT content as the text it stands for. A proxied record's TTL
 /// is always 1 (automatic), as is one the answer gives none.
 fn record(r: Listed, rtype: RecordType) -> Record {
@@ -418,29 +338,4 @@ fn envelope(call: &Call<'_>, op: Op, resp: Response) -> Result<Bytes, Error> {
     // outage, a stale id — is the provider's side.
     let fallback = if resp.status == 400 { Meaning::Values } else { Meaning::Outage };
     Err(spec.failure(op, call.want, err, fallback))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn txt_strings_round_trip() {
-        assert_eq!(txt_content("v=spf1 -all"), r#""v=spf1 -all""#);
-        assert_eq!(txt_content(r#"say "hi" \o/"#), r#""say \"hi\" \\o/""#);
-        let long = "a".repeat(300);
-        assert_eq!(txt_content(&long), format!("\"{}\" \"{}\"", "a".repeat(255), "a".repeat(45)));
-        // Cut at a character boundary: 254 ASCII bytes and then a 3-byte character.
-        let wide = format!("{}中文", "x".repeat(254));
-        assert_eq!(txt_content(&wide), format!("\"{}\" \"中文\"", "x".repeat(254)));
-        for text in ["v=spf1 -all", r#"a"b\c"#, &long, &wide, "", "  spaced  "] {
-            assert_eq!(txt_text(&txt_content(text)), text);
-        }
-        assert_eq!(txt_text(r#""abc" "def""#), "abcdef");
-        assert_eq!(txt_text(r#""a\065\"""#), "aA\"");
-        // Not quoted strings: as stored.
-        for raw in ["plain text", r#""unterminated"#, r#""a" b"#, r#""\999""#] {
-            assert_eq!(txt_text(raw), raw);
-        }
-    }
 }

@@ -10,12 +10,14 @@ use serde::de::{Deserializer, Visitor};
 
 use super::Record;
 
-/// A listed record (or, from Cloudflare's zone list, a zone: id, name, status).
+/// A listed record (or, from Cloudflare's and Huawei Cloud's zone lists, a zone: id, name,
+/// status).
 #[derive(Deserialize)]
 pub struct Listed {
     #[serde(alias = "RecordId")]
     pub id: Id,
-    /// Cloudflare `name` (the full name), Aliyun `RR`, DNSPod `Name` (relative names).
+    /// Cloudflare `name` and Huawei Cloud `name` (the full name, Huawei's with the final
+    /// dot), Aliyun `RR`, DNSPod `Name` (relative names).
     #[serde(alias = "Name", alias = "RR")]
     pub name: String,
     #[serde(default, rename = "type", alias = "Type")]
@@ -24,7 +26,8 @@ pub struct Listed {
     pub content: String,
     #[serde(alias = "TTL")]
     pub ttl: Option<u32>,
-    #[serde(alias = "Remark")]
+    /// Huawei Cloud `description`.
+    #[serde(alias = "Remark", alias = "description")]
     pub comment: Option<String>,
     #[serde(alias = "Line")]
     pub line: Option<String>,
@@ -35,6 +38,9 @@ pub struct Listed {
     pub weight: Option<u32>,
     #[serde(default)]
     pub proxied: bool,
+    /// A Huawei Cloud record set's values.
+    #[serde(default)]
+    pub records: Vec<String>,
 }
 
 /// The id a create answers with (Aliyun, DNSPod).

@@ -8,9 +8,11 @@
 pub mod aliyun_rpc;
 pub mod aliyun_sign;
 pub mod listed;
+pub mod huaweicloud_sign;
 pub mod reconcile;
 pub mod tc3;
 pub mod tencent_sign;
+pub mod txt;
 
 use std::sync::{Arc, Mutex};
 use std::time::UNIX_EPOCH;
@@ -76,6 +78,7 @@ registry! {
     Cloudflare => cloudflare::Cloudflare,
     Aliyun => aliyun::Aliyun,
     Tencent => tencent::Tencent,
+    Huaweicloud => huaweicloud::Huaweicloud,
 }
 
 impl Kind {
@@ -420,7 +423,7 @@ mod tests {
             assert!(Endpoint::parse(spec.default_endpoint).is_ok(), "{}", spec.id);
             assert!(spec.max_comment <= crate::record::MAX_COMMENT);
         }
-        assert_eq!(Kind::ids(), "cloudflare, aliyun, tencent");
+        assert_eq!(Kind::ids(), "cloudflare, aliyun, tencent, huaweicloud");
     }
 
     #[test]

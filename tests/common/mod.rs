@@ -4,6 +4,7 @@
 pub mod aliyun;
 pub mod cloudflare;
 pub mod fake;
+pub mod huaweicloud;
 pub mod process;
 pub mod tencent;
 
@@ -73,6 +74,13 @@ pub fn config_all(cf: SocketAddr, aliyun: SocketAddr, tencent: SocketAddr) -> Co
     let mut config = config_for(cf);
     config.set_endpoint(Kind::Aliyun, Endpoint::parse(&format!("http://{aliyun}")).unwrap());
     config.set_endpoint(Kind::Tencent, Endpoint::parse(&format!("http://{tencent}")).unwrap());
+    config
+}
+
+/// A config whose `kind` endpoint is `http://{addr}` and every other one `UNUSED`.
+pub fn config_with(kind: Kind, addr: SocketAddr) -> Config {
+    let mut config = config_all(UNUSED, UNUSED, UNUSED);
+    config.set_endpoint(kind, Endpoint::parse(&format!("http://{addr}")).unwrap());
     config
 }
 
