@@ -73,6 +73,7 @@ registry! {
     Cloudflare => cloudflare::Cloudflare,
     Aliyun => aliyun::Aliyun,
     Tencent => tencent::Tencent,
+    Porkbun => porkbun::Porkbun,
 }
 
 impl Kind {
@@ -388,7 +389,7 @@ mod tests {
             assert!(Endpoint::parse(spec.default_endpoint).is_ok(), "{}", spec.id);
             assert!(spec.max_comment <= crate::record::MAX_COMMENT);
         }
-        assert_eq!(Kind::ids(), "cloudflare, aliyun, tencent");
+        assert_eq!(Kind::ids(), "cloudflare, aliyun, tencent, porkbun");
     }
 
     #[test]

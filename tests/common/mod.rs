@@ -4,6 +4,7 @@
 pub mod aliyun;
 pub mod cloudflare;
 pub mod fake;
+pub mod porkbun;
 pub mod tencent;
 
 use std::net::SocketAddr;
@@ -72,6 +73,13 @@ pub fn config_all(cf: SocketAddr, aliyun: SocketAddr, tencent: SocketAddr) -> Co
     let mut config = config_for(cf);
     config.set_endpoint(Kind::Aliyun, Endpoint::parse(&format!("http://{aliyun}")).unwrap());
     config.set_endpoint(Kind::Tencent, Endpoint::parse(&format!("http://{tencent}")).unwrap());
+    config
+}
+
+/// A config whose Porkbun endpoint is the fake at `porkbun` (every other one unused).
+pub fn config_porkbun(porkbun: SocketAddr) -> Config {
+    let mut config = config_all(UNUSED, UNUSED, UNUSED);
+    config.set_endpoint(Kind::Porkbun, Endpoint::parse(&format!("http://{porkbun}/api/json/v3")).unwrap());
     config
 }
 
