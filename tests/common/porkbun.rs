@@ -147,7 +147,7 @@ impl FakePorkbun {
 
 impl State {
     fn reply(&mut self, status: u16, mut v: Value) -> FakeResp {
-        if self.modern {
+        if self.modern && v.get("requestId").is_none() {
             self.next_request += 1;
             v["requestId"] = json!(format!("019f707d-0000-7e01-87b0-{:012x}", self.next_request));
         }
