@@ -387,7 +387,11 @@ async fn echoed_keys_never_reach_a_reply() {
     let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
     assert_eq!(r.status, 422, "{}", r.body);
     // And on success, in the request id passed on.
-    pb.fail_next("create", 200, json!({"status": "SUCCESS", "id": "77", "requestId": format!("req-{SECRET}")}));
+    pb.fail_next(
+        "create",
+        200,
+        json!({"status": "SUCCESS", "id": "77", "requestId": format!("req-{SECRET}")}),
+    );
     let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4")]).await;
     assert_eq!(action(&r), "created");
     assert_eq!(r.json()["provider_metadata"]["request_id"], "req-<redacted>");
