@@ -28,7 +28,7 @@ const NAME: &str = Porkbun::SPEC.name;
 /// Porkbun stores a lower TTL (or none) as this, the account minimum its documentation
 /// names ("typically 600"). The gateway reports what is stored, so the next call with the
 /// same lower TTL finds nothing to change.
-pub const MIN_TTL: u32 = 600;
+const MIN_TTL: u32 = 600;
 /// The wait passed on when a rate-limit answer names none. Porkbun's limit is about one
 /// call per second per key; its 503s clear within seconds.
 const RETRY_AFTER: u32 = 10;
