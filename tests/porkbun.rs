@@ -233,14 +233,14 @@ async fn ttl_below_the_minimum_is_stored_as_600_and_then_unchanged() {
     let r = update(&gw, &low).await;
     assert_eq!(action(&r), "created");
     assert_eq!(r.json()["data"]["ttl"], 600);
-    assert_eq!(r.json()["warnings"], json!(["ttl 60 raised to 600, Porkbun's minimum"]));
+    assert_eq!(r.json()["warnings"], json!(["ttl 60 is below Porkbun's minimum of 600"]));
     assert_eq!(pb.last_body("create")["ttl"], "600");
     assert_eq!(pb.records()[0].ttl, 600);
 
     let r = update(&gw, &low).await;
     assert_eq!(action(&r), "unchanged", "{}", r.body);
     assert_eq!(r.json()["data"]["ttl"], 600);
-    assert_eq!(r.json()["warnings"], json!(["ttl 60 raised to 600, Porkbun's minimum"]));
+    assert_eq!(r.json()["warnings"], json!(["ttl 60 is below Porkbun's minimum of 600"]));
     assert_eq!(pb.writes(), 1);
 
     let r = update(&gw, &[("record", "home"), ("type", "A"), ("value", "1.2.3.4"), ("ttl", "1200")]).await;
@@ -251,6 +251,23 @@ async fn ttl_below_the_minimum_is_stored_as_600_and_then_unchanged() {
     assert_eq!(action(&r), "updated");
     assert_eq!(r.json()["data"]["ttl"], 600);
     assert_eq!((pb.records()[0].ttl, pb.writes()), (600, 3));
+
+    // A TTL under the minimum set in the dashboard is nearer than the API can get: left
+    // alone, until an edit of something else raises it to the minimum.
+    let low = pb.add("example.com", "low", "A", "1.1.1.1", 300);
+    let r = update(&gw, &[("record", "low"), ("type", "A"), ("value", "1.1.1.1"), ("ttl", "60")]).await;
+    assert_eq!(action(&r), "unchanged");
+    assert_eq!(r.json()["data"]["ttl"], 300);
+    assert_eq!(pb.writes(), 3);
+    let r = update(&gw, &[("record", "low"), ("type", "A"), ("value", "2.2.2.2"), ("ttl", "60")]).await;
+    assert_eq!(action(&r), "updated");
+    assert_eq!(r.json()["data"]["ttl"], 600);
+    assert_eq!((pb.record(low).ttl, pb.last_body("edit")["ttl"].as_str()), (600, Some("300")));
+    assert_eq!(
+        action(&update(&gw, &[("record", "low"), ("type", "A"), ("value", "2.2.2.2"), ("ttl", "60")]).await),
+        "unchanged"
+    );
+    assert_eq!(pb.writes(), 4);
     gw.stop().await;
 }
 

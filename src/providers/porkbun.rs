@@ -26,8 +26,8 @@ use crate::upstream::{Client, Endpoint, Response};
 
 const NAME: &str = Porkbun::SPEC.name;
 /// Porkbun stores a lower TTL (or none) as this, the account minimum its documentation
-/// names ("typically 600"). The gateway reports what is stored, so the next call with the
-/// same lower TTL finds nothing to change.
+/// names ("typically 600"). The gateway sends and reports what is stored, so the next call
+/// with the same lower TTL finds nothing to change.
 const MIN_TTL: u32 = 600;
 /// The wait passed on when a rate-limit answer names none. Porkbun's limit is about one
 /// call per second per key; its 503s clear within seconds.
@@ -190,7 +190,7 @@ impl Provider for Porkbun {
     async fn create(&self, call: &mut Call<'_>, _: &()) -> Result<Record, Error> {
         let want = call.want;
         check_value(want.rtype, &want.value)?;
-        let ttl = want.ttl.map(|t| stored_ttl(call, t));
+        let ttl = want.ttl.map(|t| at_least_min(call, t));
         let body = Body {
             name: Some(subdomain(&want.name)),
             rtype: Some(want.rtype.as_str()),
@@ -224,8 +224,12 @@ impl Provider for Porkbun {
 
     async fn modify(&self, call: &mut Call<'_>, _: &(), current: &Record, change: &Change) -> Result<Modified, Error> {
         let want = call.want;
-        // A TTL below the minimum is what the record already has: nothing to write for it.
-        let ttl = change.ttl.map(|t| stored_ttl(call, t)).filter(|t| *t != current.ttl);
+        let ttl = match change.ttl {
+            // Below the minimum: a record at or under it already has the nearest TTL the API
+            // can give (a lower one was set in the dashboard), so nothing to write for it.
+            Some(t) if t < MIN_TTL => Some(at_least_min(call, t)).filter(|_| current.ttl > MIN_TTL),
+            other => other,
+        };
         if change.value.is_none() && ttl.is_none() && change.comment.is_none() {
             return Ok(Modified::AlreadyAsWanted(current.clone()));
         }
@@ -245,7 +249,8 @@ impl Provider for Porkbun {
         Ok(Modified::Changed(Record {
             id: current.id.clone(),
             value: value.to_string(),
-            ttl,
+            // An edit raises a dashboard-set TTL under the minimum to it.
+            ttl: ttl.max(MIN_TTL),
             comment: change.comment.clone().or_else(|| current.comment.clone()),
             line: None,
         }))
@@ -257,12 +262,12 @@ fn subdomain(name: &str) -> &str {
     if name == "@" { "" } else { name }
 }
 
-/// The TTL Porkbun will store for `ttl`; a raised one is said in the reply's warnings.
-fn stored_ttl(call: &mut Call<'_>, ttl: u32) -> u32 {
+/// The TTL Porkbun will store for `ttl`; one below its minimum is said in the warnings.
+fn at_least_min(call: &mut Call<'_>, ttl: u32) -> u32 {
     if ttl >= MIN_TTL {
         return ttl;
     }
-    call.warnings.push(format!("ttl {ttl} raised to {MIN_TTL}, Porkbun's minimum"));
+    call.warnings.push(format!("ttl {ttl} is below Porkbun's minimum of {MIN_TTL}"));
     MIN_TTL
 }
 
