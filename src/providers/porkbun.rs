@@ -63,12 +63,12 @@ struct Body<'a> {
 /// fields we do not use are ignored.
 #[derive(Deserialize)]
 struct Answer {
-    status: Option<String>,
-    message: Option<String>,
+    status: Option<Text>,
+    message: Option<Text>,
     /// Newer answers name their error with a code; older ones only with a message.
-    code: Option<String>,
+    code: Option<Text>,
     #[serde(rename = "requestId")]
-    request_id: Option<String>,
+    request_id: Option<Text>,
     /// Seconds until a rate limit resets.
     #[serde(rename = "ttlRemaining")]
     ttl_remaining: Option<Text>,
@@ -80,17 +80,22 @@ struct Answer {
 #[derive(Deserialize)]
 struct Listed {
     id: Option<Text>,
-    name: Option<String>,
+    name: Option<Text>,
     #[serde(rename = "type")]
-    rtype: Option<String>,
-    content: Option<String>,
+    rtype: Option<Text>,
+    content: Option<Text>,
     ttl: Option<Text>,
-    notes: Option<String>,
+    notes: Option<Text>,
 }
 
 /// A field Porkbun sends as a string in one answer and as a number in another (`"600"`,
-/// `600`), kept as text.
+/// `600`), kept as text. Every field is read as one (one deserializer in the binary).
 struct Text(String);
+
+/// The text of an optional field.
+fn text(t: &Option<Text>) -> Option<&str> {
+    t.as_ref().map(|Text(s)| s.as_str())
+}
 
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
@@ -174,15 +179,15 @@ impl Provider for Porkbun {
         let fqdn = want.fqdn();
         let mut out = Vec::new();
         for r in answer.records.unwrap_or_default() {
-            let same = r.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&fqdn));
-            if !same || r.rtype.as_deref() != Some(rtype) {
+            let same = text(&r.name).is_some_and(|n| n.eq_ignore_ascii_case(&fqdn));
+            if !same || text(&r.rtype) != Some(rtype) {
                 continue;
             }
-            let (Some(Text(id)), Some(content)) = (r.id, r.content) else {
+            let (Some(Text(id)), Some(Text(content))) = (r.id, r.content) else {
                 return Err(Error::BadAnswer { op: Op::Query, provider: NAME, status: 200 });
             };
             let ttl = r.ttl.and_then(|Text(t)| t.parse().ok()).unwrap_or(MIN_TTL);
-            out.push(Record { id, value: content, ttl, comment: r.notes, line: None });
+            out.push(Record { id, value: content, ttl, comment: r.notes.map(|Text(n)| n), line: None });
         }
         Ok(Listing { zone: (), records: out })
     }
@@ -317,15 +322,15 @@ fn retry_after(resp: &Response, answer: Option<&Answer>) -> String {
 fn parse(call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Answer, Error> {
     let spec = &Porkbun::SPEC;
     let answer = serde_json::from_slice::<Answer>(&resp.body).ok();
-    if let Some(id) = answer.as_ref().and_then(|a| a.request_id.as_deref()) {
+    if let Some(id) = answer.as_ref().and_then(|a| text(&a.request_id)) {
         call.meta.request_id = Some(provider_field(call.cred, id));
     }
     let ok = (200..300).contains(&resp.status);
     let answer = match answer {
-        Some(a) if ok && a.status.as_deref() == Some("SUCCESS") => return Ok(a),
+        Some(a) if ok && text(&a.status) == Some("SUCCESS") => return Ok(a),
         other => other,
     };
-    let code = answer.as_ref().map(|a| code_of(a.code.as_deref(), a.message.as_deref().unwrap_or("")));
+    let code = answer.as_ref().map(|a| code_of(text(&a.code), text(&a.message).unwrap_or("")));
     let code = code.unwrap_or_default();
     // Its API answers 429 RATE_LIMIT_EXCEEDED; its front end answers a burst with an HTML
     // 503 (clients have seen it from about two calls a second): the rate limit, not an outage.
@@ -337,13 +342,13 @@ fn parse(call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Answer, Error> 
         return Err(Error::BadAnswer { op, provider: NAME, status: resp.status });
     };
     let code = if code.is_empty() { format!("HTTP_{}", resp.status) } else { code };
-    let mut message = answer.message.unwrap_or_else(|| "request failed".into());
+    let mut message = answer.message.map_or_else(|| "request failed".into(), |Text(m)| m);
     if code == NOT_OPTED_IN {
         message.push_str(
             " (turn on API ACCESS for this domain in Porkbun's Domain Management, or for all domains in the account's API settings)",
         );
     }
-    let err = ProviderError::new(NAME, call.cred, &code, &message, answer.request_id.as_deref());
+    let err = ProviderError::new(NAME, call.cred, &code, &message, text(&answer.request_id));
     let fallback = match resp.status {
         401 | 403 => Meaning::Credential,
         500.. => Meaning::Outage,
