@@ -367,7 +367,13 @@ async fn wrong_secrets_are_not_retried() {
 async fn idn_names_go_out_in_punycode() {
     let hw = FakeHuawei::start(AK, SK, &["xn--fiq228c.cn"]).await;
     let gw = Gateway::start(config_with(Kind::Huaweicloud, hw.addr)).await;
-    let pairs = [("provider", "huaweicloud"), ("zone", "中文.cn"), ("record", "家"), ("type", "A"), ("value", "1.2.3.4")];
+    let pairs = [
+        ("provider", "huaweicloud"),
+        ("zone", "中文.cn"),
+        ("record", "家"),
+        ("type", "A"),
+        ("value", "1.2.3.4"),
+    ];
     let auth = cred();
     let r = gw.get(&update_query(&pairs), &[("X-Upstream-Authorization", auth.as_str())]).await;
     assert_eq!(r.status, 200, "{}", r.body);

@@ -479,10 +479,17 @@ async fn hostile_input_never_reaches_the_log_raw() {
         )
     })
     .await;
+    // Porkbun's keys travel in the JSON body: its echo is of the body.
+    let pb = serve(move |req| {
+        let e = format!("{} \u{1b}[2J", String::from_utf8_lossy(&req.body));
+        FakeResp::json(400, &serde_json::json!({"status": "ERROR", "code": e, "message": e, "requestId": e}))
+    })
+    .await;
     let endpoints = [
         ("DDNS_GATEWAY_PROVIDERS_CLOUDFLARE_ENDPOINT", format!("http://{cf}/client/v4")),
         ("DDNS_GATEWAY_PROVIDERS_ALIYUN_ENDPOINT", format!("http://{ali}")),
         ("DDNS_GATEWAY_PROVIDERS_TENCENT_ENDPOINT", format!("http://{tc}")),
+        ("DDNS_GATEWAY_PROVIDERS_PORKBUN_ENDPOINT", format!("http://{pb}/api/json/v3")),
         ("DDNS_GATEWAY_AUTH_ENABLED", "true".into()),
         ("DDNS_GATEWAY_AUTH_TOKENS", "GW-TOKEN-0123456789".into()),
     ];
@@ -523,6 +530,7 @@ async fn hostile_input_never_reaches_the_log_raw() {
         ("cloudflare", r#"ApiKey secret="CF-TOKEN-dddd4444""#),
         ("aliyun", r#"ApiKey id="LTAI-eeee5555" secret="ALI-SECRET-ffff6666""#),
         ("tencent", r#"ApiKey id="AKID-gggg7777" secret="TC-SECRET-hhhh8888""#),
+        ("porkbun", r#"ApiKey id="pk1_jjjj1010" secret="sk1_kkkk1111""#),
     ];
     let control = "a\u{1b}[31mb\u{b}c\u{0}d\u{85}e\u{2028}f";
     for (provider, cred) in creds {
@@ -535,7 +543,9 @@ async fn hostile_input_never_reaches_the_log_raw() {
         )
         .await;
         assert!(r.status >= 400, "{provider}: {}", r.body);
-        for leak in ["dddd4444", "eeee5555", "ffff6666", "gggg7777", "hhhh8888", "\\u001b"] {
+        for leak in
+            ["dddd4444", "eeee5555", "ffff6666", "gggg7777", "hhhh8888", "jjjj1010", "kkkk1111", "\\u001b"]
+        {
             assert!(!r.body.contains(leak), "{provider} leaked {leak}: {}", r.body);
         }
         let j = r.json();
@@ -575,7 +585,7 @@ async fn hostile_input_never_reaches_the_log_raw() {
     let (_, log) = gw.wait(Duration::from_secs(5)).await;
     for leak in [
         "CFSECRET", "DEFHALF", "UNCLOSED", "dddd4444", "eeee5555", "ffff6666", "gggg7777", "hhhh8888",
-        "WRONG-",
+        "jjjj1010", "kkkk1111", "WRONG-",
     ] {
         assert!(!log.contains(leak), "{leak} in the log:\n{log}");
     }

@@ -199,7 +199,7 @@ impl Provider for Huaweicloud {
         Ok(Record {
             id: set.id.0,
             value: want.value.clone(),
-            ttl: set.ttl.or(want.ttl).unwrap_or(DEFAULT_TTL),
+            ttl: set.ttl.and_then(|t| t.number()).or(want.ttl).unwrap_or(DEFAULT_TTL),
             comment: want.comment.clone(),
             ..Record::default()
         })

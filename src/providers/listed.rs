@@ -15,7 +15,7 @@ use super::Record;
 #[derive(Deserialize)]
 pub struct Listed {
     #[serde(alias = "RecordId")]
-    pub id: Id,
+    pub id: Text,
     /// Cloudflare `name` and Huawei Cloud `name` (the full name, Huawei's with the final
     /// dot), Aliyun `RR`, DNSPod `Name` (relative names).
     #[serde(alias = "Name", alias = "RR")]
@@ -24,18 +24,20 @@ pub struct Listed {
     pub rtype: String,
     #[serde(default, alias = "Value")]
     pub content: String,
+    /// A number, or a string of one (Porkbun).
     #[serde(alias = "TTL")]
-    pub ttl: Option<u32>,
-    /// Huawei Cloud `description`.
-    #[serde(alias = "Remark", alias = "description")]
+    pub ttl: Option<Text>,
+    /// Aliyun and DNSPod `Remark`, Huawei Cloud `description`, Porkbun `notes`.
+    #[serde(alias = "Remark", alias = "description", alias = "notes")]
     pub comment: Option<String>,
     #[serde(alias = "Line")]
     pub line: Option<String>,
     /// Aliyun and DNSPod `ENABLE`/`DISABLE`; a Cloudflare zone's `active`, `deleted`…
     #[serde(alias = "Status")]
     pub status: Option<String>,
+    /// DNSPod's weight; none when absent, negative or not a number.
     #[serde(alias = "Weight")]
-    pub weight: Option<u32>,
+    pub weight: Option<Text>,
     #[serde(default)]
     pub proxied: bool,
     /// A Huawei Cloud record set's values.
@@ -47,25 +49,37 @@ pub struct Listed {
 #[derive(Deserialize)]
 pub struct Created {
     #[serde(rename = "RecordId")]
-    pub id: Id,
+    pub id: Text,
 }
 
-/// A record id, sent as a string (Cloudflare, Aliyun) or a number (DNSPod).
-pub struct Id(pub String);
+/// A value sent as a string in one answer and as a number in another, kept as text: record
+/// ids (Cloudflare and Aliyun send strings, DNSPod numbers), Porkbun's every field. One type
+/// for all of them, so one deserializer in the binary.
+pub struct Text(pub String);
 
-impl<'de> Deserialize<'de> for Id {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Id, D::Error> {
+impl Text {
+    /// The number it holds, if it holds one.
+    pub fn number<N: std::str::FromStr>(&self) -> Option<N> {
+        self.0.parse().ok()
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
         struct V;
         impl Visitor<'_> for V {
-            type Value = Id;
+            type Value = Text;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a record id")
+                f.write_str("a string or a number")
             }
-            fn visit_str<E>(self, s: &str) -> Result<Id, E> {
-                Ok(Id(s.to_string()))
+            fn visit_str<E>(self, s: &str) -> Result<Text, E> {
+                Ok(Text(s.to_string()))
             }
-            fn visit_u64<E>(self, n: u64) -> Result<Id, E> {
-                Ok(Id(n.to_string()))
+            fn visit_u64<E>(self, n: u64) -> Result<Text, E> {
+                Ok(Text(n.to_string()))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Text, E> {
+                Ok(Text(n.to_string()))
             }
         }
         d.deserialize_any(V)
@@ -79,12 +93,12 @@ impl Listed {
         Record {
             id: self.id.0,
             value: self.content,
-            ttl: self.ttl.unwrap_or(default_ttl),
+            ttl: self.ttl.and_then(|t| t.number()).unwrap_or(default_ttl),
             comment: self.comment,
             line: self.line,
             proxied: self.proxied,
             disabled: self.status.is_some_and(|s| s.eq_ignore_ascii_case("disable")),
-            weight: self.weight,
+            weight: self.weight.and_then(|w| w.number()),
         }
     }
 }

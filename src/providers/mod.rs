@@ -7,8 +7,8 @@
 
 pub mod aliyun_rpc;
 pub mod aliyun_sign;
-pub mod listed;
 pub mod huaweicloud_sign;
+pub mod listed;
 pub mod reconcile;
 pub mod tc3;
 pub mod tencent_sign;
@@ -79,6 +79,7 @@ registry! {
     Aliyun => aliyun::Aliyun,
     Tencent => tencent::Tencent,
     Huaweicloud => huaweicloud::Huaweicloud,
+    Porkbun => porkbun::Porkbun,
 }
 
 impl Kind {
@@ -423,7 +424,7 @@ mod tests {
             assert!(Endpoint::parse(spec.default_endpoint).is_ok(), "{}", spec.id);
             assert!(spec.max_comment <= crate::record::MAX_COMMENT);
         }
-        assert_eq!(Kind::ids(), "cloudflare, aliyun, tencent, huaweicloud");
+        assert_eq!(Kind::ids(), "cloudflare, aliyun, tencent, huaweicloud, porkbun");
     }
 
     #[test]

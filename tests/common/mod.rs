@@ -5,6 +5,7 @@ pub mod aliyun;
 pub mod cloudflare;
 pub mod fake;
 pub mod huaweicloud;
+pub mod porkbun;
 pub mod process;
 pub mod tencent;
 
@@ -79,8 +80,13 @@ pub fn config_all(cf: SocketAddr, aliyun: SocketAddr, tencent: SocketAddr) -> Co
 
 /// A config whose `kind` endpoint is `http://{addr}` and every other one `UNUSED`.
 pub fn config_with(kind: Kind, addr: SocketAddr) -> Config {
+    config_at(kind, addr, "")
+}
+
+/// A config whose `kind` endpoint is `http://{addr}{path}` and every other one `UNUSED`.
+pub fn config_at(kind: Kind, addr: SocketAddr, path: &str) -> Config {
     let mut config = config_all(UNUSED, UNUSED, UNUSED);
-    config.set_endpoint(kind, Endpoint::parse(&format!("http://{addr}")).unwrap());
+    config.set_endpoint(kind, Endpoint::parse(&format!("http://{addr}{path}")).unwrap());
     config
 }
 
