@@ -3,6 +3,7 @@
 
 pub mod aliyun;
 pub mod cloudflare;
+pub mod edgeone;
 pub mod fake;
 pub mod tencent;
 
