@@ -14,10 +14,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ddns_gateway::providers::tencent_sign::sign;
 use serde_json::{Value, json};
 
 use super::fake::{FakeReq, FakeResp, now, serve_with_clock};
+use super::tc3::authenticate;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Site {
@@ -84,8 +84,8 @@ fn err(code: &str, message: &str) -> FakeResp {
 
 /// `prefix` and 12 lower-case base-36 characters, like `record-225rcy8bw85g`.
 fn new_id(st: &mut State, prefix: &str) -> String {
-    st.next_id += 7_919;
-    let mut n = st.next_id * 2_654_435_761;
+    st.next_id += 1;
+    let mut n = st.next_id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let mut out = String::new();
     for _ in 0..12 {
         out.push(char::from_digit((n % 36) as u32, 36).unwrap());
@@ -231,41 +231,11 @@ fn passes(filter: &Value, value: &str) -> bool {
 }
 
 fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
-    let h = |n: &str| req.header(n).unwrap_or("").to_string();
-    if req.method != "POST" || req.path != "/" {
-        return err("InvalidParameter", "Only POST / is supported.");
-    }
-    let auth = h("authorization");
-    let Some(rest) = auth.strip_prefix("TC3-HMAC-SHA256 Credential=") else {
-        return err("AuthFailure.InvalidAuthorization", "Authorization header is malformed.");
+    let keys = (st.secret_id.as_str(), st.secret_key.as_str());
+    let action = match authenticate(req, keys, ("teo", "2022-09-01"), fake_now, &mut st.expired) {
+        Ok(action) => action,
+        Err((code, message)) => return err(code, &message),
     };
-    let id = rest.split('/').next().unwrap_or("");
-    if id != st.secret_id {
-        return err(
-            "AuthFailure.SecretIdNotFound",
-            "The SecretId is not found, please ensure that your SecretId is correct.",
-        );
-    }
-    let ts: i64 = h("x-tc-timestamp").parse().unwrap_or(0);
-    if (ts - fake_now).abs() > 300 {
-        st.expired += 1;
-        return err(
-            "AuthFailure.SignatureExpire",
-            &format!("Signature expired. Timestamp is {ts}, server time is {fake_now}."),
-        );
-    }
-    if h("x-tc-version") != "2022-09-01" {
-        return err("NoSuchVersion", "The API version does not exist.");
-    }
-    // The scope's service is `teo`, on the international host too.
-    let expected = sign(id, &st.secret_key, "teo", &h("host"), &h("content-type"), &req.body, ts);
-    if auth != expected.authorization {
-        return err(
-            "AuthFailure.SignatureFailure",
-            "The provided credentials could not be validated. Please check your signature is correct.",
-        );
-    }
-    let action = h("x-tc-action");
     if !POLICY.contains(&action.as_str()) {
         return err("InvalidAction", &format!("The action `{action}` does not exist."));
     }

@@ -5,6 +5,7 @@ pub mod aliyun;
 pub mod cloudflare;
 pub mod edgeone;
 pub mod fake;
+pub mod tc3;
 pub mod tencent;
 
 use std::net::SocketAddr;
