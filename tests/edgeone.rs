@@ -247,7 +247,11 @@ async fn sites_without_records_are_404_and_dead_twins_are_skipped() {
     let r = update_in(&gw, "dnspod.example", &a).await;
     assert_eq!(r.status, 404, "{}", r.body);
     assert!(r.json()["message"].as_str().unwrap().ends_with("use provider=tencent)"), "{}", r.body);
-    assert_eq!(eo.action_names(), ["DescribeZones", "DescribeZones"]);
+    eo.add_site("gone.example", "full", "moved");
+    let r = update_in(&gw, "gone.example", &a).await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert!(r.json()["message"].as_str().unwrap().contains("of type full, status moved"), "{}", r.body);
+    assert_eq!(eo.action_names(), ["DescribeZones", "DescribeZones", "DescribeZones"]);
 
     let r = update_in(&gw, "twin.example", &a).await;
     assert_eq!(action(&r), "created");

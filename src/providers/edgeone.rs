@@ -147,7 +147,7 @@ impl EdgeOne {
                 " (an EdgeOne site whose DNS is hosted at DNSPod: use provider=tencent)".into()
             }
             Some(s) => format!(
-                " (an EdgeOne site of type {}, status {}: only an NS-access site holds DNS records)",
+                " (the EdgeOne site is of type {}, status {}: the gateway uses only an NS-access site that has not moved away)",
                 provider_field(call.cred, &s.access),
                 provider_field(call.cred, &s.status)
             ),
