@@ -7,13 +7,12 @@
 use std::sync::Arc;
 
 use serde::Deserialize;
-use serde::de::IgnoredAny;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::cloudflare::txt_text;
 use super::tc3::Tc3Api;
 use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, SignedClient, Spec};
-use crate::error::{Error, Op, provider_field};
+use crate::error::{Error, Op};
 use crate::idn::same_name;
 use crate::record::{Desired, RecordType};
 use crate::upstream::{Client, Endpoint};
@@ -28,11 +27,9 @@ const TTL_RANGE: std::ops::RangeInclusive<u32> = 60..=86400;
 /// holds every site of that name, and 20 of EdgeOne's large site objects fit
 /// `upstream::MAX_RESPONSE`.
 const ZONES_LIMIT: u32 = 20;
-/// Records per DescribeDnsRecords page (the API allows 1000, and defaults to 20): the name
-/// is matched exactly, so one page is all a real name has, and the longest 50 records fit
-/// `upstream::MAX_RESPONSE` with room to spare.
-const LIMIT: u64 = 50;
-const MAX_RECORDS: u64 = 2000;
+/// Records asked for (the API allows 1000, and defaults to 20): name and type are matched
+/// exactly, so one page holds far more than a real name has, and fits `upstream::MAX_RESPONSE`.
+const LIMIT: u32 = 100;
 
 const API: Tc3Api =
     Tc3Api { spec: &EdgeOne::SPEC, service: "teo", version: "2022-09-01", fallback: Meaning::Outage };
@@ -41,58 +38,41 @@ pub struct EdgeOne {
     api: SignedClient,
 }
 
+/// Every answer read: DescribeZones fills `zones`, DescribeDnsRecords `dns_records`,
+/// CreateDnsRecord `record_id`. One type, so that the binary holds one parser for them.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Sites {
+struct Answer {
     #[serde(default)]
-    zones: Vec<Site>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Site {
-    zone_id: String,
-    zone_name: String,
-    /// `full` (NS access), `partial` (CNAME access), `dnsPodAccess`, …
-    #[serde(rename = "Type", default)]
-    access: String,
+    zones: Vec<Entry>,
     #[serde(default)]
-    status: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Page {
+    dns_records: Vec<Entry>,
     #[serde(default)]
-    total_count: u64,
-    #[serde(default)]
-    dns_records: Vec<Listed>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Listed {
     record_id: String,
+}
+
+/// A site or a DNS record: the two share `Type` (a site's access type: `full` for NS
+/// access, `partial` for CNAME access, `dnsPodAccess`, …; a record's type) and `Status`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct Entry {
+    zone_id: String,
+    record_id: String,
+    /// A record's `Name`, a site's `ZoneName`.
+    #[serde(alias = "ZoneName")]
     name: String,
     #[serde(rename = "Type")]
-    rtype: String,
-    #[serde(default)]
+    kind: String,
+    status: String,
     content: String,
     location: Option<String>,
     #[serde(rename = "TTL")]
     ttl: Option<u32>,
     /// -1 for none.
     weight: Option<i64>,
-    status: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Created {
-    record_id: String,
-}
-
-impl Listed {
+impl Entry {
     fn into_record(self, want: &Desired) -> Record {
         // Sent as plain text; read as plain text too, unless it is written as quoted strings
         // (by the console or another client) that stand for the text.
@@ -106,11 +86,18 @@ impl Listed {
             value,
             ttl: self.ttl.unwrap_or(DEFAULT_TTL),
             line: self.location,
-            disabled: self.status.is_some_and(|s| s.eq_ignore_ascii_case("disable")),
+            disabled: self.status.eq_ignore_ascii_case("disable"),
             weight: self.weight.and_then(|w| u32::try_from(w).ok()),
             ..Record::default()
         }
     }
+}
+
+/// A record as CreateDnsRecord and ModifyDnsRecords take it, with every field: an entry of
+/// ModifyDnsRecords may reset what it leaves out (`Location` to Default, which would move a
+/// CN.BJ record). `Name` is the full name, the apex's the zone's own; TXT is the text itself.
+fn fields(want: &Desired, value: &str, ttl: u32, line: &str) -> Value {
+    json!({"Name": want.fqdn(), "Type": want.rtype.as_str(), "Content": value, "TTL": ttl, "Location": line})
 }
 
 impl EdgeOne {
@@ -118,41 +105,30 @@ impl EdgeOne {
     /// moved away. A CNAME-access twin is listed under the same name but holds no records.
     async fn site(&self, call: &mut Call<'_>) -> Result<String, Error> {
         let want = call.want;
-        // Sites are keyed by Punycode as far as known (EdgeOne takes no internationalised
-        // site today); the Unicode form rides along in the same filter at no cost.
-        let mut names = vec![want.zone.clone()];
-        let unicode = want.zone_unicode();
-        if unicode != want.zone {
-            names.push(unicode);
-        }
+        // In Punycode, the DNS form: EdgeOne takes no internationalised site today ("暂不支持
+        // punycode 接入"), so which form it would list one by is not known.
         let body = json!({
-            "Filters": [{"Name": "zone-name", "Values": names, "Fuzzy": false}],
+            "Filters": [{"Name": "zone-name", "Values": [want.zone], "Fuzzy": false}],
             "Limit": ZONES_LIMIT,
         });
-        let sites: Sites = API.call(&self.api, call, Op::Query, "DescribeZones", &body).await?;
-        let named: Vec<Site> = sites.zones.into_iter().filter(|s| same_name(&s.zone_name, &want.zone)).collect();
-        let ns = || named.iter().filter(|s| s.access == "full");
+        let sites: Answer = API.call(&self.api, call, Op::Query, "DescribeZones", &body).await?;
+        let named: Vec<Entry> = sites.zones.into_iter().filter(|s| same_name(&s.name, &want.zone)).collect();
+        let ns = || named.iter().filter(|s| s.kind == "full");
         let live = ns()
             .find(|s| s.status == "active")
             .or_else(|| ns().find(|s| s.status != "moved" && s.status != "deleted"));
         if let Some(site) = live {
             return Ok(site.zone_id.clone());
         }
-        let hint = match named.iter().find(|s| s.access != "full").or(named.first()) {
-            None => String::new(),
-            Some(s) if s.access == "partial" => {
-                " (an EdgeOne site with CNAME access: its DNS records are at your DNS host, not at EdgeOne)".into()
+        let hint = match named.iter().find(|s| s.kind != "full").or(named.first()) {
+            None => "",
+            Some(s) if s.kind == "partial" => {
+                " (an EdgeOne site with CNAME access: its DNS records are at your DNS host, not at EdgeOne)"
             }
-            Some(s) if s.access == "dnsPodAccess" => {
-                " (an EdgeOne site whose DNS is hosted at DNSPod: use provider=tencent)".into()
-            }
-            Some(s) => format!(
-                " (the EdgeOne site is of type {}, status {}: the gateway uses only an NS-access site that has not moved away)",
-                provider_field(call.cred, &s.access),
-                provider_field(call.cred, &s.status)
-            ),
+            Some(s) if s.kind == "dnsPodAccess" => " (an EdgeOne site whose DNS is hosted at DNSPod: use provider=tencent)",
+            Some(_) => " (no EdgeOne site of that name with NS access that has not moved away: only such a site holds DNS records)",
         };
-        Err(Error::ZoneNotFound { zone: want.shown().0.to_string(), hint })
+        Err(Error::ZoneNotFound { zone: want.shown().0.to_string(), hint: hint.into() })
     }
 }
 
@@ -224,32 +200,23 @@ impl Provider for EdgeOne {
         }
         let zone = self.site(call).await?;
         let (fqdn, rtype) = (want.fqdn(), want.rtype.as_str());
-        let mut out = Vec::new();
-        let mut offset = 0;
-        loop {
-            // `name` is a fuzzy match unless told otherwise; exact hits are kept below anyway.
-            let body = json!({
-                "ZoneId": zone,
-                "Filters": [
-                    {"Name": "name", "Values": [fqdn], "Fuzzy": false},
-                    {"Name": "type", "Values": [rtype], "Fuzzy": false},
-                ],
-                "Offset": offset,
-                "Limit": LIMIT,
-            });
-            // An empty list is a list, not an error.
-            let page: Page = API.call(&self.api, call, Op::Query, "DescribeDnsRecords", &body).await?;
-            offset += page.dns_records.len() as u64;
-            let last = page.dns_records.is_empty() || offset >= page.total_count || offset >= MAX_RECORDS;
-            for r in page.dns_records {
-                if same_name(&r.name, &fqdn) && r.rtype == rtype {
-                    out.push(r.into_record(want));
-                }
-            }
-            if last {
-                break;
-            }
-        }
+        // `name` is a fuzzy match unless told otherwise; exact hits are kept below anyway.
+        let body = json!({
+            "ZoneId": zone,
+            "Filters": [
+                {"Name": "name", "Values": [fqdn], "Fuzzy": false},
+                {"Name": "type", "Values": [rtype], "Fuzzy": false},
+            ],
+            "Limit": LIMIT,
+        });
+        // An empty list is a list, not an error.
+        let page: Answer = API.call(&self.api, call, Op::Query, "DescribeDnsRecords", &body).await?;
+        let out = page
+            .dns_records
+            .into_iter()
+            .filter(|r| same_name(&r.name, &fqdn) && r.kind == rtype)
+            .map(|r| r.into_record(want))
+            .collect();
         Ok(Listing { zone, records: out })
     }
 
@@ -257,16 +224,9 @@ impl Provider for EdgeOne {
         let want = call.want;
         let line = want.line.as_deref().unwrap_or(DEFAULT_LINE);
         let ttl = want.ttl.unwrap_or(DEFAULT_TTL);
-        // `Name` is the full name, the apex the zone's own; TXT goes as the text itself.
-        let body = json!({
-            "ZoneId": zone,
-            "Name": want.fqdn(),
-            "Type": want.rtype.as_str(),
-            "Content": want.value,
-            "TTL": ttl,
-            "Location": line,
-        });
-        let created: Created = API.call(&self.api, call, Op::Create, "CreateDnsRecord", &body).await?;
+        let mut body = fields(want, &want.value, ttl, line);
+        body["ZoneId"] = json!(zone);
+        let created: Answer = API.call(&self.api, call, Op::Create, "CreateDnsRecord", &body).await?;
         Ok(Record {
             id: created.record_id,
             value: want.value.clone(),
@@ -280,22 +240,15 @@ impl Provider for EdgeOne {
         let want = call.want;
         let value = change.value.as_deref().unwrap_or(&current.value);
         let ttl = change.ttl.unwrap_or(current.ttl);
-        // A field left out of a ModifyDnsRecords entry may be reset (`Location` to Default,
-        // which would move a CN.BJ record): send everything the record has. Status is not
-        // taken here, so a disabled record stays disabled.
-        let mut rec = json!({
-            "RecordId": current.id,
-            "Name": want.fqdn(),
-            "Type": want.rtype.as_str(),
-            "Content": value,
-            "TTL": ttl,
-            "Location": current.line.as_deref().unwrap_or(DEFAULT_LINE),
-        });
+        // Status is not taken here, so a disabled record stays disabled.
+        let mut rec = fields(want, value, ttl, current.line.as_deref().unwrap_or(DEFAULT_LINE));
+        rec["RecordId"] = json!(current.id);
         if let Some(w) = current.weight {
             rec["Weight"] = json!(w);
         }
-        let body = json!({"ZoneId": zone, "DnsRecords": [rec]});
-        API.call::<IgnoredAny>(&self.api, call, Op::Update, "ModifyDnsRecords", &body).await?;
+        let mut body = json!({ "ZoneId": zone });
+        body["DnsRecords"] = Value::Array(vec![rec]);
+        API.call::<Answer>(&self.api, call, Op::Update, "ModifyDnsRecords", &body).await?;
         Ok(Modified::Changed(Record { value: value.to_string(), ttl, ..current.clone() }))
     }
 }
