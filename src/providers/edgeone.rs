@@ -246,8 +246,10 @@ impl Provider for EdgeOne {
         if let Some(w) = current.weight {
             rec["Weight"] = json!(w);
         }
+        // Set, not nested in json!, which would serialise one Value into another.
         let mut body = json!({ "ZoneId": zone });
         body["DnsRecords"] = Value::Array(vec![rec]);
+        // The answer is only a RequestId; `Answer` parses it without another parser.
         API.call::<Answer>(&self.api, call, Op::Update, "ModifyDnsRecords", &body).await?;
         Ok(Modified::Changed(Record { value: value.to_string(), ttl, ..current.clone() }))
     }
