@@ -265,7 +265,8 @@ fn ttl(raw: Option<&str>) -> Result<Option<u32>, String> {
 fn comment(raw: Option<String>, provider: Option<Kind>) -> Result<Option<String>, String> {
     let Some(c) = raw else { return Ok(None) };
     let (max, whose) = match provider.map(Kind::spec) {
-        Some(spec) if spec.max_comment < MAX_COMMENT => {
+        // 0: the provider stores no comment; the general limit still holds.
+        Some(spec) if (1..MAX_COMMENT).contains(&spec.max_comment) => {
             (spec.max_comment, format!(" (the {} limit)", spec.name))
         }
         _ => (MAX_COMMENT, String::new()),

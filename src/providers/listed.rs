@@ -16,21 +16,25 @@ use super::Record;
 pub struct Listed {
     #[serde(alias = "RecordId")]
     pub id: Text,
-    /// Cloudflare `name` and Huawei Cloud `name` (the full name, Huawei's with the final
-    /// dot), Aliyun `RR`, DNSPod `Name` (relative names).
-    #[serde(alias = "Name", alias = "RR")]
+    /// The full name: Cloudflare, Huawei Cloud (with the final dot), Porkbun `name`, EdgeOne
+    /// `Name`, ESA `RecordName`; relative: Aliyun `RR`, DNSPod `Name`.
+    #[serde(alias = "Name", alias = "RR", alias = "RecordName")]
     pub name: String,
-    #[serde(default, rename = "type", alias = "Type")]
+    #[serde(default, rename = "type", alias = "Type", alias = "RecordType")]
     pub rtype: String,
-    #[serde(default, alias = "Value")]
+    #[serde(default, alias = "Value", alias = "Content")]
     pub content: String,
+    /// ESA's content, `{"Value": …}`.
+    #[serde(rename = "Data")]
+    pub data: Option<Data>,
     /// A number, or a string of one (Porkbun).
-    #[serde(alias = "TTL")]
+    #[serde(alias = "TTL", alias = "Ttl")]
     pub ttl: Option<Text>,
-    /// Aliyun and DNSPod `Remark`, Huawei Cloud `description`, Porkbun `notes`.
-    #[serde(alias = "Remark", alias = "description", alias = "notes")]
+    /// Aliyun and DNSPod `Remark`, Huawei Cloud `description`, Porkbun `notes`, ESA `Comment`.
+    #[serde(alias = "Remark", alias = "description", alias = "notes", alias = "Comment")]
     pub comment: Option<String>,
-    #[serde(alias = "Line")]
+    /// The resolution line: Aliyun and DNSPod `Line`, EdgeOne `Location`.
+    #[serde(alias = "Line", alias = "Location")]
     pub line: Option<String>,
     /// Aliyun and DNSPod `ENABLE`/`DISABLE`; a Cloudflare zone's `active`, `deleted`…
     #[serde(alias = "Status")]
@@ -45,7 +49,29 @@ pub struct Listed {
     pub records: Vec<String>,
 }
 
-/// The id a create answers with (Aliyun, DNSPod).
+/// ESA's record content.
+#[derive(Deserialize)]
+pub struct Data {
+    #[serde(rename = "Value", default)]
+    pub value: String,
+}
+
+/// A site as EdgeOne and ESA list them: its id, name, how it is connected (EdgeOne `Type`:
+/// `full` for NS access, `partial` for CNAME access…; ESA `AccessType`: `NS`, `CNAME`) and
+/// its status.
+#[derive(Deserialize)]
+pub struct Site {
+    #[serde(alias = "ZoneId", alias = "SiteId")]
+    pub id: Text,
+    #[serde(alias = "ZoneName", alias = "SiteName")]
+    pub name: String,
+    #[serde(default, alias = "Type", alias = "AccessType")]
+    pub access: String,
+    #[serde(default, alias = "Status")]
+    pub status: String,
+}
+
+/// The id a create answers with (Aliyun, DNSPod, EdgeOne, ESA).
 #[derive(Deserialize)]
 pub struct Created {
     #[serde(rename = "RecordId")]
@@ -92,7 +118,10 @@ impl Listed {
     pub fn into_record(self, default_ttl: u32) -> Record {
         Record {
             id: self.id.0,
-            value: self.content,
+            value: match self.data {
+                Some(d) => d.value,
+                None => self.content,
+            },
             ttl: self.ttl.and_then(|t| t.number()).unwrap_or(default_ttl),
             comment: self.comment,
             line: self.line,

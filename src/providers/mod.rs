@@ -79,6 +79,7 @@ registry! {
     Aliyun => aliyun::Aliyun,
     Tencent => tencent::Tencent,
     Huaweicloud => huaweicloud::Huaweicloud,
+    EdgeOne => edgeone::EdgeOne,
     Porkbun => porkbun::Porkbun,
 }
 
@@ -107,7 +108,8 @@ pub struct Spec {
     /// Whether its requests carry a timestamp it checks (so a router's unset clock matters
     /// even over plain HTTP).
     pub signs_with_clock: bool,
-    /// The longest comment (remark) it takes, in characters: checked before any write.
+    /// The longest comment (remark) it takes, in characters: checked before any write. 0: its
+    /// records have no comment field, so a comment is not stored and the reply warns.
     pub max_comment: usize,
     /// The name of its default resolution line (Aliyun `default`, DNSPod `默认`), if it has
     /// lines at all: only then does a request take `line`.
@@ -424,7 +426,7 @@ mod tests {
             assert!(Endpoint::parse(spec.default_endpoint).is_ok(), "{}", spec.id);
             assert!(spec.max_comment <= crate::record::MAX_COMMENT);
         }
-        assert_eq!(Kind::ids(), "cloudflare, aliyun, tencent, huaweicloud, porkbun");
+        assert_eq!(Kind::ids(), "cloudflare, aliyun, tencent, huaweicloud, edgeone, porkbun");
     }
 
     #[test]

@@ -98,11 +98,19 @@ fn notes(spec: &Spec, want: &Desired, current: &Record, warnings: &mut Vec<Strin
 pub async fn run<P: Provider>(provider: &P, mut call: Call<'_>) -> Result<Outcome, Error> {
     let Listing { zone, records } = provider.list(&mut call).await?;
     call.meta.zone_id = P::zone_id(&zone).map(String::from);
+    let no_comments = P::SPEC.max_comment == 0;
+    if no_comments && call.want.comment.as_deref().is_some_and(|c| !c.is_empty()) {
+        call.warnings
+            .push(format!("{} records have no comment field: the comment was not stored", P::SPEC.name));
+    }
     let (action, record, previous_value) = match select(&P::SPEC, call.want, &records)? {
         None => (Action::Created, provider.create(&mut call, &zone).await?, None),
         Some(current) => {
             notes(&P::SPEC, call.want, current, &mut call.warnings);
-            let change = diff(&call, current);
+            let mut change = diff(&call, current);
+            if no_comments {
+                change.comment = None;
+            }
             if change.is_empty() {
                 (Action::Unchanged, current.clone(), None)
             } else {

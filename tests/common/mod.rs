@@ -3,10 +3,12 @@
 
 pub mod aliyun;
 pub mod cloudflare;
+pub mod edgeone;
 pub mod fake;
 pub mod huaweicloud;
 pub mod porkbun;
 pub mod process;
+pub mod tc3;
 pub mod tencent;
 
 use std::net::SocketAddr;

@@ -11,10 +11,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ddns_gateway::providers::tencent_sign::sign;
 use serde_json::{Value, json};
 
 use super::fake::{FakeReq, FakeResp, now, serve_with_clock};
+use super::tc3::authenticate;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TcRecord {
@@ -130,40 +130,11 @@ impl FakeTencent {
 }
 
 fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
-    let h = |n: &str| req.header(n).unwrap_or("").to_string();
-    if req.method != "POST" || req.path != "/" {
-        return err("InvalidParameter", "Only POST / is supported.");
-    }
-    let auth = h("authorization");
-    let Some(rest) = auth.strip_prefix("TC3-HMAC-SHA256 Credential=") else {
-        return err("AuthFailure.InvalidAuthorization", "Authorization header is malformed.");
+    let keys = (st.secret_id.as_str(), st.secret_key.as_str());
+    let action = match authenticate(req, keys, ("dnspod", "2021-03-23"), fake_now, &mut st.expired) {
+        Ok(action) => action,
+        Err((code, message)) => return err(code, &message),
     };
-    let id = rest.split('/').next().unwrap_or("");
-    if id != st.secret_id {
-        return err(
-            "AuthFailure.SecretIdNotFound",
-            "The SecretId is not found, please ensure that your SecretId is correct.",
-        );
-    }
-    let ts: i64 = h("x-tc-timestamp").parse().unwrap_or(0);
-    if (ts - fake_now).abs() > 300 {
-        st.expired += 1;
-        return err(
-            "AuthFailure.SignatureExpire",
-            &format!("Signature expired. Timestamp is {ts}, server time is {fake_now}."),
-        );
-    }
-    if h("x-tc-version") != "2021-03-23" {
-        return err("InvalidParameter", "Version is wrong.");
-    }
-    let expected = sign(id, &st.secret_key, "dnspod", &h("host"), &h("content-type"), &req.body, ts);
-    if auth != expected.authorization {
-        return err(
-            "AuthFailure.SignatureFailure",
-            "The provided credentials could not be validated. Please check your signature is correct.",
-        );
-    }
-    let action = h("x-tc-action");
     if !st.allowed.contains(&action.as_str()) {
         return err(
             "AuthFailure.UnauthorizedOperation",
