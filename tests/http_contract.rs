@@ -111,7 +111,7 @@ async fn validation_errors() {
     assert_eq!(r.json()["message"], "Missing required fields: provider, zone, record, type, value");
 
     let cases: &[(&str, &str, &str)] = &[
-        ("provider", "godaddy", "provider: must be one of cloudflare, aliyun, tencent"),
+        ("provider", "godaddy", "provider: must be one of cloudflare, aliyun, tencent, esa"),
         ("type", "MX", "type: must be one of A, AAAA, CNAME, TXT"),
         ("value", "300.1.1.1", "value: \"300.1.1.1\" is not an IPv4 address"),
         ("zone", "exa mple.com", "zone: \"exa mple.com\" is not a valid domain name"),

@@ -160,7 +160,7 @@ mod tests {
     /// outside with `openssl dgst -sha1 -hmac 'testsecret&'`.
     #[test]
     fn a_post_is_signed_as_a_post() {
-        let api = RpcApi { spec: Kind::Aliyun.spec(), version: "2024-09-10", ram: "esa" };
+        let api = RpcApi { spec: Kind::Esa.spec(), version: "2024-09-10", ram: "esa" };
         let stamp = ("2016-02-23T12:46:24Z", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf");
         let params = [("SiteId", "1234567890123"), ("Type", "A/AAAA")];
         let req = api.signed(&Method::POST, ("testid", "testsecret"), "CreateRecord", &params, stamp);

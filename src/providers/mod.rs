@@ -75,6 +75,7 @@ registry! {
     Cloudflare => cloudflare::Cloudflare,
     Aliyun => aliyun::Aliyun,
     Tencent => tencent::Tencent,
+    Esa => esa::Esa,
 }
 
 impl Kind {
@@ -419,7 +420,7 @@ mod tests {
             assert!(Endpoint::parse(spec.default_endpoint).is_ok(), "{}", spec.id);
             assert!(spec.max_comment <= crate::record::MAX_COMMENT);
         }
-        assert_eq!(Kind::ids(), "cloudflare, aliyun, tencent");
+        assert_eq!(Kind::ids(), "cloudflare, aliyun, tencent, esa");
     }
 
     #[test]

@@ -153,7 +153,7 @@ impl FakeAliyun {
     }
 }
 
-fn parse_ts(ts: &str) -> Option<i64> {
+pub fn parse_ts(ts: &str) -> Option<i64> {
     // YYYY-MM-DDThh:mm:ssZ, compared through httpdate's parser (independent of ours).
     let b = ts.as_bytes();
     if b.len() != 20 || b[10] != b'T' || b[19] != b'Z' {

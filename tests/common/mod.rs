@@ -3,6 +3,7 @@
 
 pub mod aliyun;
 pub mod cloudflare;
+pub mod esa;
 pub mod fake;
 pub mod tencent;
 
