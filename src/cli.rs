@@ -4,7 +4,7 @@
 use crate::settings::{Raw, Setting};
 
 pub const HELP: &str = "\
-ddns-gateway: a DDNS update gateway for MikroTik RouterOS (Cloudflare, Aliyun DNS, Tencent DNSPod)
+ddns-gateway: a DDNS update gateway for MikroTik RouterOS (Cloudflare, Aliyun DNS, Tencent DNSPod, Alibaba Cloud ESA)
 
 Usage: ddns-gateway [OPTIONS]
 
