@@ -1,9 +1,10 @@
 //! A fake Alibaba Cloud ESA RPC API (2024-09-10) on loopback that checks what the real one
 //! checks, in its order: the HTTP method each action takes (GET for the lists, POST with an
-//! empty body for the writes, else `UnsupportedHTTPMethod`), the common parameters, a known
-//! AccessKeyId, the v1 HMAC-SHA1 signature over the method received, the timestamp within 15
-//! minutes of its own clock (which a test may shift), nonces never reused, and a RAM policy of
-//! allowed actions (`NoPermission`, 403). Errors are `{RequestId, HostId, Code, Message,
+//! empty body for the writes, else `UnsupportedHTTPMethod`), then what the API gateway checks
+//! for the Alidns fake too (`aliyun::pop_refusal`: the common parameters, a known AccessKeyId,
+//! the v1 HMAC-SHA1 signature over the method received, the timestamp within 15 minutes of its
+//! own clock, which a test may shift, nonces never reused), and a RAM policy of allowed actions
+//! (`NoPermission`, 403). Errors are `{RequestId, HostId, Code, Message,
 //! Recommend}` with the gateway's HTTP statuses; answers carry a `Date` header.
 //!
 //! It reproduces ESA's records: sites in NS or CNAME access (a CNAME-access site takes only
@@ -20,10 +21,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ddns_gateway::providers::aliyun_sign::{canonical_query, signature, string_to_sign};
 use serde_json::{Value, json};
 
-use super::aliyun::parse_ts;
+use super::aliyun::pop_refusal;
 use super::fake::{FakeReq, FakeResp, serve_with_clock};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -227,40 +227,11 @@ fn handle(st: &mut State, req: &FakeReq, fake_now: i64) -> FakeResp {
     if !req.body.is_empty() {
         return bad("IllegalBodyContentFormat", "The body content format is illegal.");
     }
-    for (name, want) in [
-        ("Format", "JSON"),
-        ("Version", "2024-09-10"),
-        ("SignatureMethod", "HMAC-SHA1"),
-        ("SignatureVersion", "1.0"),
-    ] {
-        if p(name) != want {
-            return bad("MissingParameter", &format!("{name} is mandatory or wrong for this action."));
-        }
-    }
-    if p("AccessKeyId") != st.key_id {
-        return err(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
-    }
-    let params: Vec<(&str, &str)> =
-        req.query.iter().filter(|(k, _)| k != "Signature").map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    // Signed over the method this request came with.
-    let sts = string_to_sign(&req.method, &canonical_query(&params));
-    if p("Signature") != signature(&st.secret, &sts) {
-        return bad(
-            "SignatureDoesNotMatch",
-            &format!(
-                "Specified signature does not match our calculation. The server string to sign is: {sts}"
-            ),
-        );
-    }
-    match parse_ts(&p("Timestamp")) {
-        Some(t) if (t - fake_now).abs() <= 15 * 60 => {}
-        _ => {
-            st.expired += 1;
-            return bad("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.");
-        }
-    }
-    if p("SignatureNonce").is_empty() || !st.nonces.insert(p("SignatureNonce")) {
-        return bad("SignatureNonceUsed", "Specified signature nonce was used already.");
+    if let Some((status, code, message)) =
+        pop_refusal(req, "2024-09-10", (&st.key_id, &st.secret), &mut st.nonces, fake_now)
+    {
+        st.expired += usize::from(code == "InvalidTimeStamp.Expired");
+        return err(status, code, &message);
     }
     if !st.allowed.contains(&action.as_str()) {
         return err(
