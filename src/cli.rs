@@ -5,7 +5,7 @@ use crate::settings::{Raw, Setting};
 
 pub const HELP: &str = "\
 ddns-gateway: a DDNS update gateway for MikroTik RouterOS (Cloudflare, Aliyun DNS, Tencent DNSPod,
-Huawei Cloud DNS, Tencent EdgeOne, Porkbun)
+Huawei Cloud DNS, Tencent EdgeOne, Alibaba Cloud ESA, Porkbun)
 
 Usage: ddns-gateway [OPTIONS]
 

@@ -114,7 +114,7 @@ async fn validation_errors() {
         (
             "provider",
             "godaddy",
-            "provider: must be one of cloudflare, aliyun, tencent, huaweicloud, edgeone, porkbun",
+            "provider: must be one of cloudflare, aliyun, tencent, huaweicloud, edgeone, esa, porkbun",
         ),
         ("type", "MX", "type: must be one of A, AAAA, CNAME, TXT"),
         ("value", "300.1.1.1", "value: \"300.1.1.1\" is not an IPv4 address"),

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use http::Method;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
@@ -49,7 +50,9 @@ struct Records {
 impl Aliyun {
     async fn set_remark(&self, call: &mut Call<'_>, id: &str, remark: &str) -> Result<(), Error> {
         let params = [("RecordId", id), ("Remark", remark)];
-        API.call::<IgnoredAny>(&self.api, call, Op::Update, "UpdateDomainRecordRemark", &params).await.map(drop)
+        API.call::<IgnoredAny>(&self.api, call, Op::Update, Method::GET, "UpdateDomainRecordRemark", &params)
+            .await
+            .map(drop)
     }
 
     /// Sets the remark after a write; a failure then is a warning, since the record was
@@ -129,7 +132,8 @@ impl Provider for Aliyun {
                 ("PageNumber", page_s.as_str()),
                 ("PageSize", size_s.as_str()),
             ];
-            let v: Page = API.call(&self.api, call, Op::Query, "DescribeDomainRecords", &params).await?;
+            let v: Page =
+                API.call(&self.api, call, Op::Query, Method::GET, "DescribeDomainRecords", &params).await?;
             let records = v.domain_records.map(|r| r.record).unwrap_or_default();
             // Count what came back rather than trust our PageSize: the server may cap it.
             seen += records.len() as u64;
@@ -162,7 +166,7 @@ impl Provider for Aliyun {
         if let Some(line) = &want.line {
             params.push(("Line", line));
         }
-        let added: Created = API.call(&self.api, call, Op::Create, "AddDomainRecord", &params).await?;
+        let added: Created = API.call(&self.api, call, Op::Create, Method::GET, "AddDomainRecord", &params).await?;
         let mut rec = Record {
             id: added.id.0,
             value: want.value.clone(),
@@ -201,7 +205,10 @@ impl Provider for Aliyun {
             if let Some(line) = &current.line {
                 params.push(("Line", line));
             }
-            match API.call::<IgnoredAny>(&self.api, call, Op::Update, "UpdateDomainRecord", &params).await {
+            match API
+                .call::<IgnoredAny>(&self.api, call, Op::Update, Method::GET, "UpdateDomainRecord", &params)
+                .await
+            {
                 Ok(_) => {
                     wrote = true;
                     (rec.value, rec.ttl) = (value.to_string(), ttl);

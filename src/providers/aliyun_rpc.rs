@@ -1,6 +1,7 @@
-//! Alibaba Cloud RPC-style calls, for any of its APIs (Alidns, ESA): one GET whose query
-//! carries the action, the common parameters and the v1 (HMAC-SHA1) signature; a refusal is
-//! `{RequestId, Code, Message}` with an HTTP status that varies. The answer is parsed into
+//! Alibaba Cloud RPC-style calls, for any of its APIs (Alidns, ESA): one request whose query
+//! carries the action, the common parameters and the v1 (HMAC-SHA1) signature, which covers
+//! the HTTP method (ESA takes its writes only as POST, still with an empty body); a refusal
+//! is `{RequestId, Code, Message}` with an HTTP status that varies. The answer is parsed into
 //! the caller's small typed struct.
 
 use std::io::Read;
@@ -46,17 +47,18 @@ pub fn nonce() -> String {
 }
 
 impl RpcApi {
-    /// One action; the answer as `T` (unknown fields ignored). Codes missing from the
-    /// spec's table mean the values passed on.
+    /// One action, sent with `method`; the answer as `T` (unknown fields ignored). Codes
+    /// missing from the spec's table mean the values passed on.
     pub async fn call<T: DeserializeOwned>(
         &self,
         api: &SignedClient,
         call: &mut Call<'_>,
         op: Op,
+        method: Method,
         action: &str,
         params: &[(&str, &str)],
     ) -> Result<T, Error> {
-        let bytes = self.send(api, call, op, action, params).await?;
+        let bytes = self.send(api, call, op, method, action, params).await?;
         serde_json::from_slice(&bytes).map_err(|_| Error::BadAnswer {
             op,
             provider: self.spec.name,
@@ -69,29 +71,42 @@ impl RpcApi {
         api: &SignedClient,
         call: &mut Call<'_>,
         op: Op,
+        method: Method,
         action: &str,
         params: &[(&str, &str)],
     ) -> Result<Bytes, Error> {
-        let (id, secret) = call.cred.pair()?;
+        let key = call.cred.pair()?;
         let sign = |now: i64| {
-            let timestamp = Utc::from_unix(now).iso8601();
-            let nonce = nonce();
-            let mut all: Vec<(&str, &str)> = vec![
-                ("Action", action),
-                ("Format", "JSON"),
-                ("Version", self.version),
-                ("AccessKeyId", id),
-                ("SignatureMethod", "HMAC-SHA1"),
-                ("SignatureVersion", "1.0"),
-                ("SignatureNonce", &nonce),
-                ("Timestamp", &timestamp),
-            ];
-            all.extend_from_slice(params);
-            let target = format!("/?{}", signed_query(secret, &all));
-            Signed { method: Method::GET, target, headers: Vec::new(), body: Vec::new() }
+            let stamp = (Utc::from_unix(now).iso8601(), nonce());
+            self.signed(&method, key, action, params, (&stamp.0, &stamp.1))
         };
         let read = |resp: &Response| self.read(call, op, action, resp);
         api.exchange(self.spec, op, sign, read).await
+    }
+
+    /// The request for `action` signed with `(id, secret)` at `(timestamp, nonce)`: every
+    /// parameter in the query, also for a POST, and the body empty.
+    fn signed(
+        &self,
+        method: &Method,
+        (id, secret): (&str, &str),
+        action: &str,
+        params: &[(&str, &str)],
+        (timestamp, nonce): (&str, &str),
+    ) -> Signed {
+        let mut all: Vec<(&str, &str)> = vec![
+            ("Action", action),
+            ("Format", "JSON"),
+            ("Version", self.version),
+            ("AccessKeyId", id),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureVersion", "1.0"),
+            ("SignatureNonce", nonce),
+            ("Timestamp", timestamp),
+        ];
+        all.extend_from_slice(params);
+        let target = format!("/?{}", signed_query(method.as_str(), secret, &all));
+        Signed { method: method.clone(), target, headers: Vec::new(), body: Vec::new() }
     }
 
     fn read(&self, call: &mut Call<'_>, op: Op, action: &str, resp: &Response) -> Result<Bytes, Error> {
@@ -113,7 +128,8 @@ impl RpcApi {
             None => return Err(Error::BadAnswer { op, provider: name, status: resp.status }),
         };
         let mut message = first_sentence(&head.message);
-        if code == "Forbidden.RAM" {
+        // Alidns says Forbidden.RAM, ESA NoPermission.
+        if code == "Forbidden.RAM" || code == "NoPermission" {
             message = format!("{message} (the RAM policy must allow {}:{action})", self.ram);
         }
         let err = ProviderError::new(name, call.cred, &code, &message, head.request_id.as_deref());
@@ -135,7 +151,26 @@ fn first_sentence(msg: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::nonce;
+    use super::*;
+    use crate::providers::Kind;
+
+    /// A POST is signed as one: `POST&%2F&AccessKeyId%3Dtestid%26Action%3DCreateRecord…`
+    /// over the same parameters, which stay in the query (the body is empty). The expected
+    /// signature is HMAC-SHA1 of that string (`Type` in it as `A%252FAAAA`), computed
+    /// outside with `openssl dgst -sha1 -hmac 'testsecret&'`.
+    #[test]
+    fn a_post_is_signed_as_a_post() {
+        let api = RpcApi { spec: Kind::Esa.spec(), version: "2024-09-10", ram: "esa" };
+        let stamp = ("2016-02-23T12:46:24Z", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf");
+        let params = [("SiteId", "1234567890123"), ("Type", "A/AAAA")];
+        let req = api.signed(&Method::POST, ("testid", "testsecret"), "CreateRecord", &params, stamp);
+        assert_eq!((req.method, req.body.len()), (Method::POST, 0));
+        assert!(req.target.starts_with("/?AccessKeyId=testid&Action=CreateRecord&"), "{}", req.target);
+        assert!(req.target.ends_with("&Signature=BvUsBERAAzHgF6qdUsAXzPcJ884%3D"), "{}", req.target);
+        // The same call as a GET is signed differently.
+        let get = api.signed(&Method::GET, ("testid", "testsecret"), "CreateRecord", &params, stamp);
+        assert_ne!(get.target, req.target);
+    }
 
     #[test]
     fn nonces_differ() {

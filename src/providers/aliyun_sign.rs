@@ -25,10 +25,11 @@ pub fn signature(secret: &str, string_to_sign: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(ring::hmac::sign(&key, string_to_sign.as_bytes()))
 }
 
-/// The full query string of a signed GET: canonical parameters plus `Signature`.
-pub fn signed_query(secret: &str, params: &[(&str, &str)]) -> String {
+/// The full query string of a request signed for `method` (`GET`, `POST`): canonical
+/// parameters plus `Signature`.
+pub fn signed_query(method: &str, secret: &str, params: &[(&str, &str)]) -> String {
     let canonical = canonical_query(params);
-    let sig = signature(secret, &string_to_sign("GET", &canonical));
+    let sig = signature(secret, &string_to_sign(method, &canonical));
     format!("{canonical}&Signature={}", encode(&sig))
 }
 
@@ -57,6 +58,10 @@ mod tests {
              SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26"
         );
         assert_eq!(signature("testsecret", &sts), "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
+        // The same call as a POST (ESA's writes) signs `POST&%2F&…`; the signature is
+        // HMAC-SHA1 of that string, computed with `openssl dgst -sha1 -hmac 'testsecret&'`.
+        let post = signed_query("POST", "testsecret", &params);
+        assert!(post.ends_with("&Signature=MxbnVAM4w6sft9xjVpe%2FGCKueuk%3D"), "{post}");
     }
 
     /// Alibaba Cloud's published SMS example: UTF-8 and JSON in values, unsorted input.
@@ -80,7 +85,7 @@ mod tests {
         ];
         let sts = string_to_sign("GET", &canonical_query(&params));
         assert_eq!(signature("testSecret", &sts), "zJDF+Lrzhj/ThnlvIToysFRq6t4=");
-        let q = signed_query("testSecret", &params);
+        let q = signed_query("GET", "testSecret", &params);
         assert!(q.ends_with("&Signature=zJDF%2BLrzhj%2FThnlvIToysFRq6t4%3D"), "{q}");
     }
 }

@@ -80,6 +80,7 @@ registry! {
     Tencent => tencent::Tencent,
     Huaweicloud => huaweicloud::Huaweicloud,
     EdgeOne => edgeone::EdgeOne,
+    Esa => esa::Esa,
     Porkbun => porkbun::Porkbun,
 }
 
@@ -426,7 +427,7 @@ mod tests {
             assert!(Endpoint::parse(spec.default_endpoint).is_ok(), "{}", spec.id);
             assert!(spec.max_comment <= crate::record::MAX_COMMENT);
         }
-        assert_eq!(Kind::ids(), "cloudflare, aliyun, tencent, huaweicloud, edgeone, porkbun");
+        assert_eq!(Kind::ids(), "cloudflare, aliyun, tencent, huaweicloud, edgeone, esa, porkbun");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod aliyun;
 pub mod cloudflare;
 pub mod edgeone;
+pub mod esa;
 pub mod fake;
 pub mod huaweicloud;
 pub mod porkbun;
