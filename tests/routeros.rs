@@ -320,7 +320,14 @@ fn setup_keeps_its_run_time_fixes() {
 fn setup_accepts_every_provider_the_gateway_knows() {
     let template = file("setup.rsc.in");
     let line = template.lines().find(|l| l.starts_with(":local providers {")).expect("the providers list");
-    for id in ddns_gateway::providers::Kind::ids().split(", ") {
-        assert!(line.contains(&format!("\"{id}\"")), "setup.rsc.in does not accept {id}: {line}");
-    }
+    let listed = line.trim_start_matches(":local providers {").trim_end_matches('}');
+    let listed: Vec<&str> = listed.split(';').map(|id| id.trim_matches('"')).collect();
+    // Exactly the gateway's, in its order: no provider refused, none accepted that it lacks.
+    assert_eq!(listed.join(", "), ddns_gateway::providers::Kind::ids(), "{line}");
+    // The message naming them when the setting is wrong says the same.
+    let ids = ddns_gateway::providers::Kind::ids();
+    assert!(
+        template.contains(&format!("is not one of {ids}\"")),
+        "setup.rsc.in's message does not name {ids}"
+    );
 }

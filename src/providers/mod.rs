@@ -90,7 +90,7 @@ impl Kind {
         Kind::ALL.iter().copied().find(|k| k.spec().id.eq_ignore_ascii_case(id))
     }
 
-    /// `cloudflare, aliyun, tencent`.
+    /// `cloudflare, aliyun, tencent, huaweicloud, edgeone, esa, porkbun`.
     pub fn ids() -> String {
         Kind::ALL.iter().map(|k| k.spec().id).collect::<Vec<_>>().join(", ")
     }
