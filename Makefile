@@ -11,12 +11,13 @@ REGISTRY ?=
 TAG      ?=
 TLS_VERIFY ?= true
 
-.PHONY: help build run test lint bench dist image release publish size routeros rsc-check clean
+.PHONY: help build run test lint fmt bench dist image release publish size routeros rsc-check clean
 
 help:
 	@echo "make run     build (release) and start the gateway with defaults (0.0.0.0:38080)"
 	@echo "make test    run every test (unit, HTTP contract, providers, process)"
 	@echo "make lint    rustfmt check and clippy with warnings as errors"
+	@echo "make fmt     rustfmt every source file"
 	@echo "make bench   measure size, memory, start-up and throughput; prints one table"
 	@echo "make dist    static binaries for TARGETS into dist/, each run under qemu"
 	@echo "make image   RouterOS container image dist/ddns-gateway-ARCH.tar (ARCH=$(ARCH))"
@@ -35,9 +36,18 @@ run: build
 test:
 	$(CARGO) test --locked
 
+# The provider modules are declared inside the registry! macro, where cargo fmt does not
+# look: rustfmt is given them by name.
+PROVIDER_SOURCES = $(wildcard src/providers/*.rs)
+
 lint:
 	$(CARGO) fmt --all -- --check
+	rustfmt --edition 2024 --check $(PROVIDER_SOURCES)
 	$(CARGO) clippy --all-targets --locked -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+	rustfmt --edition 2024 $(PROVIDER_SOURCES)
 
 bench:
 	$(CARGO) build --release --locked

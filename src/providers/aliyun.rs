@@ -46,7 +46,6 @@ struct Records {
     record: Vec<Listed>,
 }
 
-
 impl Aliyun {
     async fn set_remark(&self, call: &mut Call<'_>, id: &str, remark: &str) -> Result<(), Error> {
         let params = [("RecordId", id), ("Remark", remark)];
@@ -166,7 +165,8 @@ impl Provider for Aliyun {
         if let Some(line) = &want.line {
             params.push(("Line", line));
         }
-        let added: Created = API.call(&self.api, call, Op::Create, Method::GET, "AddDomainRecord", &params).await?;
+        let added: Created =
+            API.call(&self.api, call, Op::Create, Method::GET, "AddDomainRecord", &params).await?;
         let mut rec = Record {
             id: added.id.0,
             value: want.value.clone(),
@@ -185,7 +185,13 @@ impl Provider for Aliyun {
         Ok(rec)
     }
 
-    async fn modify(&self, call: &mut Call<'_>, _: &(), current: &Record, change: &Change) -> Result<Modified, Error> {
+    async fn modify(
+        &self,
+        call: &mut Call<'_>,
+        _: &(),
+        current: &Record,
+        change: &Change,
+    ) -> Result<Modified, Error> {
         let want = call.want;
         let mut rec = current.clone();
         let mut wrote = false;

@@ -72,7 +72,6 @@ struct PageInfo {
     total_pages: u32,
 }
 
-
 pub struct Cloudflare {
     endpoint: Endpoint,
     client: Arc<Client>,
@@ -95,7 +94,11 @@ impl Cloudflare {
         body: Option<Value>,
     ) -> Result<Answer<T>, Error> {
         let bytes = self.send(call, op, method, target, body).await?;
-        serde_json::from_slice(&bytes).map_err(|_| Error::BadAnswer { op, provider: Self::SPEC.name, status: 200 })
+        serde_json::from_slice(&bytes).map_err(|_| Error::BadAnswer {
+            op,
+            provider: Self::SPEC.name,
+            status: 200,
+        })
     }
 
     async fn send(
@@ -134,7 +137,8 @@ impl Cloudflare {
         let target = format!("/zones?name={}", encode(&zone));
         // Zones come as the same shape as records: id, name and status.
         let zones: Answer<Vec<Listed>> = self.call(call, Op::Query, Method::GET, &target, None).await?;
-        let named: Vec<Listed> = zones.result.into_iter().filter(|z| z.name.eq_ignore_ascii_case(&zone)).collect();
+        let named: Vec<Listed> =
+            zones.result.into_iter().filter(|z| z.name.eq_ignore_ascii_case(&zone)).collect();
         let status = |z: &Listed| z.status.as_deref().unwrap_or("").to_ascii_lowercase();
         // An account can hold a deleted or moved twin listed before the live zone: take
         // the active one, else one still being set up (pending), never a dead one.

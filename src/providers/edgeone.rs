@@ -94,8 +94,12 @@ impl EdgeOne {
             Some(s) if s.access == "partial" => {
                 " (an EdgeOne site with CNAME access: its DNS records are at your DNS host, not at EdgeOne)"
             }
-            Some(s) if s.access == "dnsPodAccess" => " (an EdgeOne site whose DNS is hosted at DNSPod: use provider=tencent)",
-            Some(_) => " (no EdgeOne site of that name with NS access that has not moved away: only such a site holds DNS records)",
+            Some(s) if s.access == "dnsPodAccess" => {
+                " (an EdgeOne site whose DNS is hosted at DNSPod: use provider=tencent)"
+            }
+            Some(_) => {
+                " (no EdgeOne site of that name with NS access that has not moved away: only such a site holds DNS records)"
+            }
         };
         Err(Error::ZoneNotFound { zone: want.shown().0.to_string(), hint: hint.into() })
     }
@@ -199,16 +203,16 @@ impl Provider for EdgeOne {
         let Some(Text(id)) = created.record_id else {
             return Err(Error::BadAnswer { op: Op::Create, provider: EdgeOne::SPEC.name, status: 200 });
         };
-        Ok(Record {
-            id,
-            value: want.value.clone(),
-            ttl,
-            line: Some(line.into()),
-            ..Record::default()
-        })
+        Ok(Record { id, value: want.value.clone(), ttl, line: Some(line.into()), ..Record::default() })
     }
 
-    async fn modify(&self, call: &mut Call<'_>, zone: &String, current: &Record, change: &Change) -> Result<Modified, Error> {
+    async fn modify(
+        &self,
+        call: &mut Call<'_>,
+        zone: &String,
+        current: &Record,
+        change: &Change,
+    ) -> Result<Modified, Error> {
         let want = call.want;
         let value = change.value.as_deref().unwrap_or(&current.value);
         let ttl = change.ttl.unwrap_or(current.ttl);

@@ -269,13 +269,8 @@ impl Provider for Esa {
         let records = match listed.as_slice() {
             [] => Vec::new(),
             [one] if family => {
-                let addrs: Vec<String> = one
-                    .value
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|a| !a.is_empty())
-                    .map(String::from)
-                    .collect();
+                let addrs: Vec<String> =
+                    one.value.split(',').map(str::trim).filter(|a| !a.is_empty()).map(String::from).collect();
                 let mine = addrs
                     .iter()
                     .filter(|a| of_family(want.rtype, a))

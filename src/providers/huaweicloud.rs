@@ -101,7 +101,8 @@ impl Huaweicloud {
             let date = sdk_date(now);
             let signed = [("content-type", CONTENT_TYPE), ("host", &host), ("x-sdk-date", &date)];
             let auth = authorization(ak, sk, method.as_str(), &full_path, &query, &signed, &body);
-            let headers = vec![("authorization", auth), ("content-type", CONTENT_TYPE.into()), ("x-sdk-date", date)];
+            let headers =
+                vec![("authorization", auth), ("content-type", CONTENT_TYPE.into()), ("x-sdk-date", date)];
             Signed { method: method.clone(), target: target.clone(), headers, body: body.clone() }
         };
         let read = |resp: &Response| parse(call, op, resp);
@@ -179,7 +180,9 @@ impl Provider for Huaweicloud {
         let body = self.call(call, Op::Query, Method::GET, &path, &query, Vec::new()).await?;
         let listed: Answer = from_json(Op::Query, &body)?;
         let mut records = Vec::new();
-        for mut set in listed.recordsets.into_iter().filter(|s| same_name(&s.name, &fqdn) && s.rtype == rtype.as_str()) {
+        for mut set in
+            listed.recordsets.into_iter().filter(|s| same_name(&s.name, &fqdn) && s.rtype == rtype.as_str())
+        {
             let values = std::mem::take(&mut set.records);
             let set = set.into_record(DEFAULT_TTL);
             for value in values {

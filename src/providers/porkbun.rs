@@ -86,7 +86,13 @@ fn text(t: &Option<Text>) -> Option<&str> {
 
 impl Porkbun {
     /// One API call: POST `target` with the key pair and `body`'s record fields.
-    async fn call(&self, call: &mut Call<'_>, op: Op, target: &str, mut body: Body<'_>) -> Result<Answer, Error> {
+    async fn call(
+        &self,
+        call: &mut Call<'_>,
+        op: Op,
+        target: &str,
+        mut body: Body<'_>,
+    ) -> Result<Answer, Error> {
         let cred = call.cred;
         (body.apikey, body.secretapikey) = cred.pair()?;
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
@@ -187,7 +193,13 @@ impl Provider for Porkbun {
         })
     }
 
-    async fn modify(&self, call: &mut Call<'_>, _: &(), current: &Record, change: &Change) -> Result<Modified, Error> {
+    async fn modify(
+        &self,
+        call: &mut Call<'_>,
+        _: &(),
+        current: &Record,
+        change: &Change,
+    ) -> Result<Modified, Error> {
         let want = call.want;
         let ttl = match change.ttl {
             // Below the minimum: a record at or under it already has the nearest TTL the API
@@ -239,7 +251,9 @@ fn at_least_min(call: &mut Call<'_>, ttl: u32) -> u32 {
 /// compare equal and every call would write: refused before anything is written.
 fn check_value(rtype: RecordType, value: &str) -> Result<(), Error> {
     if rtype == RecordType::Txt && value.ends_with(char::is_whitespace) {
-        return Err(Error::Invalid("value: Porkbun does not keep TXT content that ends in white space".into()));
+        return Err(Error::Invalid(
+            "value: Porkbun does not keep TXT content that ends in white space".into(),
+        ));
     }
     Ok(())
 }
@@ -294,7 +308,10 @@ fn parse(call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Answer, Error> 
     // Its API answers 429 RATE_LIMIT_EXCEEDED; its front end answers a burst with an HTML
     // 503 (clients have seen it from about two calls a second): the rate limit, not an outage.
     if matches!(resp.status, 429 | 503) || matches!(spec.meaning(&code), Some(Meaning::RateLimit(_))) {
-        return Err(Error::RateLimited { provider: NAME, retry_after: Some(retry_after(resp, answer.as_ref())) });
+        return Err(Error::RateLimited {
+            provider: NAME,
+            retry_after: Some(retry_after(resp, answer.as_ref())),
+        });
     }
     // An answer is JSON with a status, or an error by its HTTP status.
     let Some(answer) = answer.filter(|a| a.status.is_some() || !ok) else {

@@ -13,7 +13,9 @@ use serde_json::json;
 
 use super::listed::{Created, Listed};
 use super::tc3::Tc3Api;
-use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, SignedClient, Spec, fingerprint};
+use super::{
+    Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, SignedClient, Spec, fingerprint,
+};
 use crate::error::{Error, Op};
 use crate::idn::same_name;
 use crate::upstream::{Client, Endpoint};
@@ -56,7 +58,6 @@ struct List {
 struct CountInfo {
     total_count: u64,
 }
-
 
 fn recent_key(call: &Call<'_>) -> [u8; 32] {
     let (id, want) = (call.cred.id.as_deref().unwrap_or(""), call.want);
@@ -210,7 +211,13 @@ impl Provider for Tencent {
         Ok(rec)
     }
 
-    async fn modify(&self, call: &mut Call<'_>, _: &(), current: &Record, change: &Change) -> Result<Modified, Error> {
+    async fn modify(
+        &self,
+        call: &mut Call<'_>,
+        _: &(),
+        current: &Record,
+        change: &Change,
+    ) -> Result<Modified, Error> {
         let want = call.want;
         let id: u64 = current.id.parse().map_err(|_| Error::BadAnswer {
             op: Op::Update,
