@@ -10,6 +10,7 @@ use common::fake::{FakeResp, serve};
 use common::{Gateway, config_for, parse_reply, raw_request, update_query};
 use ddns_gateway::api::App;
 use ddns_gateway::limits::Limits;
+use ddns_gateway::providers::Kind;
 use ddns_gateway::upstream::Endpoint;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -383,9 +384,9 @@ async fn zone_cache_stays_bounded() {
             assert_eq!(status, 200, "{body}");
             unchanged += usize::from(body.contains(r#""action":"unchanged""#));
         }
-        assert!(app.providers.cloudflare.cached_zones() <= MAX_ZONES);
+        assert!(app.providers.cached(Kind::Cloudflare) <= MAX_ZONES);
     }
     assert_eq!(unchanged, 20_000);
-    assert_eq!(app.providers.cloudflare.cached_zones(), MAX_ZONES);
+    assert_eq!(app.providers.cached(Kind::Cloudflare), MAX_ZONES);
     gw.stop().await;
 }

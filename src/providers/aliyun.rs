@@ -11,7 +11,10 @@ use serde::de::IgnoredAny;
 
 use super::aliyun_rpc::RpcApi;
 use super::listed::{Created, Listed};
-use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, SignedClient, Spec};
+use super::{
+    Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, SignedClient,
+    Spec, Zone,
+};
 use crate::error::{Error, Op};
 use crate::idn::same_name;
 use crate::upstream::{Client, Endpoint};
@@ -70,7 +73,7 @@ impl Aliyun {
     }
 }
 
-impl Provider for Aliyun {
+impl Registered for Aliyun {
     const SPEC: Spec = Spec {
         id: "aliyun",
         name: "Aliyun",
@@ -109,138 +112,153 @@ impl Provider for Aliyun {
             ("UnKnownError", Meaning::Outage),
         ],
     };
-    type Zone = ();
 
     fn new(endpoint: Endpoint, client: Arc<Client>) -> Aliyun {
         Aliyun { api: SignedClient::new(endpoint, client) }
     }
+}
 
-    async fn list(&self, call: &mut Call<'_>) -> Result<Listing<()>, Error> {
-        let want = call.want;
-        let rtype = want.rtype.as_str();
-        let (zone, rr) = (want.zone_unicode(), want.name_unicode());
-        let mut out = Vec::new();
-        let mut seen = 0;
-        for page in 1..=MAX_PAGES {
-            let (page_s, size_s) = (page.to_string(), PAGE_SIZE.to_string());
-            // RRKeyWord is a fuzzy match (`home` finds `home2`, `a.home`): keep exact hits only.
-            let params = [
-                ("DomainName", zone.as_str()),
-                ("RRKeyWord", rr.as_str()),
-                ("TypeKeyWord", rtype),
-                ("PageNumber", page_s.as_str()),
-                ("PageSize", size_s.as_str()),
-            ];
-            let v: Page =
-                API.call(&self.api, call, Op::Query, Method::GET, "DescribeDomainRecords", &params).await?;
-            let records = v.domain_records.map(|r| r.record).unwrap_or_default();
-            // Count what came back rather than trust our PageSize: the server may cap it.
-            seen += records.len() as u64;
-            let last = records.is_empty() || seen >= v.total_count;
-            for r in records {
-                if same_name(&r.name, &want.name) && r.rtype == rtype {
-                    out.push(r.into_record(DEFAULT_TTL));
-                }
-            }
-            if last {
-                break;
-            }
-        }
-        Ok(Listing { zone: (), records: out })
-    }
-
-    async fn create(&self, call: &mut Call<'_>, _: &()) -> Result<Record, Error> {
-        let want = call.want;
-        let ttl = want.ttl.map(|t| t.to_string());
-        let (zone, rr) = (want.zone_unicode(), want.name_unicode());
-        let mut params = vec![
-            ("DomainName", zone.as_str()),
-            ("RR", rr.as_str()),
-            ("Type", want.rtype.as_str()),
-            ("Value", want.value.as_str()),
-        ];
-        if let Some(t) = &ttl {
-            params.push(("TTL", t));
-        }
-        if let Some(line) = &want.line {
-            params.push(("Line", line));
-        }
-        let added: Created =
-            API.call(&self.api, call, Op::Create, Method::GET, "AddDomainRecord", &params).await?;
-        let mut rec = Record {
-            id: added.id.0,
-            value: want.value.clone(),
-            ttl: want.ttl.unwrap_or(DEFAULT_TTL),
-            line: Some(want.line.as_deref().unwrap_or("default").to_string()),
-            ..Record::default()
-        };
-        if let Some(c) = &want.comment {
-            self.remark_after_write(call, &mut rec, c).await;
-        }
-        // Report what Aliyun holds (its default TTL, a TTL it raised to the edition's
-        // minimum), not what we assume; the write is done, so a failed read is not an error.
-        if let Ok(Some(held)) = self.reread(call, &rec.id).await {
-            rec = held;
-        }
-        Ok(rec)
-    }
-
-    async fn modify(
-        &self,
-        call: &mut Call<'_>,
-        _: &(),
-        current: &Record,
-        change: &Change,
-    ) -> Result<Modified, Error> {
-        let want = call.want;
-        let mut rec = current.clone();
-        let mut wrote = false;
-        if change.value.is_some() || change.ttl.is_some() {
-            let value = change.value.as_deref().unwrap_or(&current.value);
-            // What is not sent is reset: TTL to the default, and Line to `default`, which
-            // would move a `telecom` or `oversea` record. Send what the record has.
-            let ttl = change.ttl.unwrap_or(current.ttl);
-            let (ttl_s, rr) = (ttl.to_string(), want.name_unicode());
-            let mut params = vec![
-                ("RecordId", current.id.as_str()),
-                ("RR", rr.as_str()),
-                ("Type", want.rtype.as_str()),
-                ("Value", value),
-                ("TTL", ttl_s.as_str()),
-            ];
-            if let Some(line) = &current.line {
-                params.push(("Line", line));
-            }
-            match API
-                .call::<IgnoredAny>(&self.api, call, Op::Update, Method::GET, "UpdateDomainRecord", &params)
-                .await
-            {
-                Ok(_) => {
-                    wrote = true;
-                    (rec.value, rec.ttl) = (value.to_string(), ttl);
-                }
-                // Refused as a duplicate: the write is identical to what Aliyun stores (our
-                // list was stale), or another record holds that value. The record itself,
-                // read back, tells which; only the first is "already as wanted".
-                Err(Error::Refused { op, err }) if err.code == "DomainRecordDuplicate" => {
-                    let held = self.reread(call, &current.id).await?;
-                    match held {
-                        Some(h) if want.rtype.same_value(&h.value, value) && h.ttl == ttl => rec = h,
-                        _ => return Err(Error::Refused { op, err }),
+impl Provider for Aliyun {
+    fn list<'a>(&'a self, call: &'a mut Call<'_>) -> Pending<'a, Listing> {
+        Box::pin(async move {
+            let want = call.want;
+            let rtype = want.rtype.as_str();
+            let (zone, rr) = (want.zone_unicode(), want.name_unicode());
+            let mut out = Vec::new();
+            let mut seen = 0;
+            for page in 1..=MAX_PAGES {
+                let (page_s, size_s) = (page.to_string(), PAGE_SIZE.to_string());
+                // RRKeyWord is a fuzzy match (`home` finds `home2`, `a.home`): keep exact hits only.
+                let params = [
+                    ("DomainName", zone.as_str()),
+                    ("RRKeyWord", rr.as_str()),
+                    ("TypeKeyWord", rtype),
+                    ("PageNumber", page_s.as_str()),
+                    ("PageSize", size_s.as_str()),
+                ];
+                let v: Page = API
+                    .call(&self.api, call, Op::Query, Method::GET, "DescribeDomainRecords", &params)
+                    .await?;
+                let records = v.domain_records.map(|r| r.record).unwrap_or_default();
+                // Count what came back rather than trust our PageSize: the server may cap it.
+                seen += records.len() as u64;
+                let last = records.is_empty() || seen >= v.total_count;
+                for r in records {
+                    if same_name(&r.name, &want.name) && r.rtype == rtype {
+                        out.push(r.into_record(DEFAULT_TTL));
                     }
                 }
-                Err(e) => return Err(e),
+                if last {
+                    break;
+                }
             }
-        }
-        if let Some(c) = &change.comment {
-            if wrote {
+            Ok(Listing { zone: Zone::default(), records: out })
+        })
+    }
+
+    fn create<'a>(&'a self, call: &'a mut Call<'_>, _: &'a Zone) -> Pending<'a, Record> {
+        Box::pin(async move {
+            let want = call.want;
+            let ttl = want.ttl.map(|t| t.to_string());
+            let (zone, rr) = (want.zone_unicode(), want.name_unicode());
+            let mut params = vec![
+                ("DomainName", zone.as_str()),
+                ("RR", rr.as_str()),
+                ("Type", want.rtype.as_str()),
+                ("Value", want.value.as_str()),
+            ];
+            if let Some(t) = &ttl {
+                params.push(("TTL", t));
+            }
+            if let Some(line) = &want.line {
+                params.push(("Line", line));
+            }
+            let added: Created =
+                API.call(&self.api, call, Op::Create, Method::GET, "AddDomainRecord", &params).await?;
+            let mut rec = Record {
+                id: added.id.0,
+                value: want.value.clone(),
+                ttl: want.ttl.unwrap_or(DEFAULT_TTL),
+                line: Some(want.line.as_deref().unwrap_or("default").to_string()),
+                ..Record::default()
+            };
+            if let Some(c) = &want.comment {
                 self.remark_after_write(call, &mut rec, c).await;
-            } else {
-                self.set_remark(call, &current.id, c).await?;
-                rec.comment = Some(c.clone());
-                wrote = true;
             }
-        }
-        Ok(if wrote { Modified::Changed(rec) } else { Modified::AlreadyAsWanted(rec) })
+            // Report what Aliyun holds (its default TTL, a TTL it raised to the edition's
+            // minimum), not what we assume; the write is done, so a failed read is not an error.
+            if let Ok(Some(held)) = self.reread(call, &rec.id).await {
+                rec = held;
+            }
+            Ok(rec)
+        })
+    }
+
+    fn modify<'a>(
+        &'a self,
+        call: &'a mut Call<'_>,
+        _: &'a Zone,
+        current: &'a Record,
+        change: &'a Change,
+    ) -> Pending<'a, Modified> {
+        Box::pin(async move {
+            let want = call.want;
+            let mut rec = current.clone();
+            let mut wrote = false;
+            if change.value.is_some() || change.ttl.is_some() {
+                let value = change.value.as_deref().unwrap_or(&current.value);
+                // What is not sent is reset: TTL to the default, and Line to `default`, which
+                // would move a `telecom` or `oversea` record. Send what the record has.
+                let ttl = change.ttl.unwrap_or(current.ttl);
+                let (ttl_s, rr) = (ttl.to_string(), want.name_unicode());
+                let mut params = vec![
+                    ("RecordId", current.id.as_str()),
+                    ("RR", rr.as_str()),
+                    ("Type", want.rtype.as_str()),
+                    ("Value", value),
+                    ("TTL", ttl_s.as_str()),
+                ];
+                if let Some(line) = &current.line {
+                    params.push(("Line", line));
+                }
+                match API
+                    .call::<IgnoredAny>(
+                        &self.api,
+                        call,
+                        Op::Update,
+                        Method::GET,
+                        "UpdateDomainRecord",
+                        &params,
+                    )
+                    .await
+                {
+                    Ok(_) => {
+                        wrote = true;
+                        (rec.value, rec.ttl) = (value.to_string(), ttl);
+                    }
+                    // Refused as a duplicate: the write is identical to what Aliyun stores (our
+                    // list was stale), or another record holds that value. The record itself,
+                    // read back, tells which; only the first is "already as wanted".
+                    Err(Error::Refused { op, err }) if err.code == "DomainRecordDuplicate" => {
+                        let held = self.reread(call, &current.id).await?;
+                        match held {
+                            Some(h) if want.rtype.same_value(&h.value, value) && h.ttl == ttl => rec = h,
+                            _ => return Err(Error::Refused { op, err }),
+                        }
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if let Some(c) = &change.comment {
+                if wrote {
+                    self.remark_after_write(call, &mut rec, c).await;
+                } else {
+                    self.set_remark(call, &current.id, c).await?;
+                    rec.comment = Some(c.clone());
+                    wrote = true;
+                }
+            }
+            Ok(if wrote { Modified::Changed(rec) } else { Modified::AlreadyAsWanted(rec) })
+        })
     }
 }

@@ -16,7 +16,10 @@ use serde_json::{Value, json};
 
 use super::listed::Listed;
 use super::txt::{txt_content, txt_text};
-use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, Spec, fingerprint};
+use super::{
+    Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, Spec, Zone,
+    fingerprint,
+};
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::record::RecordType;
 use crate::upstream::{Client, Endpoint, Response};
@@ -38,9 +41,6 @@ const DEAD_ZONES: [&str; 2] = ["deleted", "moved"];
 
 /// (fingerprint of the token, zone name) → (zone id, when learned).
 type ZoneCache = HashMap<([u8; 32], String), (String, Instant)>;
-
-/// The zone's id, learned by `list`.
-pub struct ZoneId(String);
 
 /// The envelope, as far as telling success from refusal goes.
 #[derive(Deserialize)]
@@ -175,11 +175,6 @@ impl Cloudflare {
         zones.insert(key, (id, Instant::now()));
     }
 
-    /// How many zone ids are cached (for tests and the curious).
-    pub fn cached_zones(&self) -> usize {
-        self.zones.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
     fn forget_zone(&self, call: &Call<'_>) {
         if let Ok(key) = Self::zone_key(call) {
             self.zones.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
@@ -212,7 +207,7 @@ impl Cloudflare {
     }
 }
 
-impl Provider for Cloudflare {
+impl Registered for Cloudflare {
     const SPEC: Spec = Spec {
         id: "cloudflare",
         name: "Cloudflare",
@@ -231,67 +226,76 @@ impl Provider for Cloudflare {
             ("10000", Meaning::Credential),
         ],
     };
-    type Zone = ZoneId;
 
     fn new(endpoint: Endpoint, client: Arc<Client>) -> Cloudflare {
         Cloudflare { endpoint, client, zones: Mutex::new(HashMap::new()) }
     }
+}
 
-    fn zone_id(zone: &ZoneId) -> Option<&str> {
-        Some(&zone.0)
+impl Provider for Cloudflare {
+    fn cached(&self) -> usize {
+        self.zones.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
-    async fn list(&self, call: &mut Call<'_>) -> Result<Listing<ZoneId>, Error> {
-        let zone = self.zone_id(call).await?;
-        match self.list_in(call, &zone).await {
-            Ok(records) => Ok(Listing { zone: ZoneId(zone), records }),
-            Err(e) => {
-                // A cached id may be stale (zone deleted and added again): ask afresh next time.
-                self.forget_zone(call);
-                Err(e)
+    fn list<'a>(&'a self, call: &'a mut Call<'_>) -> Pending<'a, Listing> {
+        Box::pin(async move {
+            let zone = self.zone_id(call).await?;
+            match self.list_in(call, &zone).await {
+                Ok(records) => Ok(Listing { zone: Zone::id(zone), records }),
+                Err(e) => {
+                    // A cached id may be stale (zone deleted and added again): ask afresh next time.
+                    self.forget_zone(call);
+                    Err(e)
+                }
             }
-        }
+        })
     }
 
-    async fn create(&self, call: &mut Call<'_>, zone: &ZoneId) -> Result<Record, Error> {
-        let want = call.want;
-        let mut body = json!({
-            "type": want.rtype.as_str(),
-            "name": want.fqdn(),
-            "content": content(want.rtype, &want.value),
-            // 1 is Cloudflare's "automatic" TTL, its default for new records.
-            "ttl": want.ttl.unwrap_or(1),
-            "proxied": false,
-        });
-        if let Some(c) = &want.comment {
-            body["comment"] = json!(c);
-        }
-        let target = format!("/zones/{}/dns_records", zone.0);
-        let created: Answer<Listed> = self.call(call, Op::Create, Method::POST, &target, Some(body)).await?;
-        Ok(record(created.result, want.rtype))
+    fn create<'a>(&'a self, call: &'a mut Call<'_>, zone: &'a Zone) -> Pending<'a, Record> {
+        Box::pin(async move {
+            let want = call.want;
+            let mut body = json!({
+                "type": want.rtype.as_str(),
+                "name": want.fqdn(),
+                "content": content(want.rtype, &want.value),
+                // 1 is Cloudflare's "automatic" TTL, its default for new records.
+                "ttl": want.ttl.unwrap_or(1),
+                "proxied": false,
+            });
+            if let Some(c) = &want.comment {
+                body["comment"] = json!(c);
+            }
+            let target = format!("/zones/{}/dns_records", zone.id);
+            let created: Answer<Listed> =
+                self.call(call, Op::Create, Method::POST, &target, Some(body)).await?;
+            Ok(record(created.result, want.rtype))
+        })
     }
 
-    async fn modify(
-        &self,
-        call: &mut Call<'_>,
-        zone: &ZoneId,
-        current: &Record,
-        change: &Change,
-    ) -> Result<Modified, Error> {
-        let rtype = call.want.rtype;
-        let mut body = json!({});
-        if let Some(v) = &change.value {
-            body["content"] = json!(content(rtype, v));
-        }
-        if let Some(t) = change.ttl {
-            body["ttl"] = json!(t);
-        }
-        if let Some(c) = &change.comment {
-            body["comment"] = json!(c);
-        }
-        let target = format!("/zones/{}/dns_records/{}", zone.0, current.id);
-        let changed: Answer<Listed> = self.call(call, Op::Update, Method::PATCH, &target, Some(body)).await?;
-        Ok(Modified::Changed(record(changed.result, rtype)))
+    fn modify<'a>(
+        &'a self,
+        call: &'a mut Call<'_>,
+        zone: &'a Zone,
+        current: &'a Record,
+        change: &'a Change,
+    ) -> Pending<'a, Modified> {
+        Box::pin(async move {
+            let rtype = call.want.rtype;
+            let mut body = json!({});
+            if let Some(v) = &change.value {
+                body["content"] = json!(content(rtype, v));
+            }
+            if let Some(t) = change.ttl {
+                body["ttl"] = json!(t);
+            }
+            if let Some(c) = &change.comment {
+                body["comment"] = json!(c);
+            }
+            let target = format!("/zones/{}/dns_records/{}", zone.id, current.id);
+            let changed: Answer<Listed> =
+                self.call(call, Op::Update, Method::PATCH, &target, Some(body)).await?;
+            Ok(Modified::Changed(record(changed.result, rtype)))
+        })
     }
 }
 

@@ -12,7 +12,10 @@ use serde_json::{Value, json};
 use super::listed::{Listed, Site, Text};
 use super::tc3::Tc3Api;
 use super::txt::txt_text;
-use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, SignedClient, Spec};
+use super::{
+    Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, SignedClient,
+    Spec, Zone,
+};
 use crate::error::{Error, Op};
 use crate::idn::same_name;
 use crate::record::{Desired, RecordType};
@@ -105,7 +108,7 @@ impl EdgeOne {
     }
 }
 
-impl Provider for EdgeOne {
+impl Registered for EdgeOne {
     const SPEC: Spec = Spec {
         id: "edgeone",
         name: "EdgeOne",
@@ -155,78 +158,80 @@ impl Provider for EdgeOne {
             ("UnsupportedOperation*", Meaning::Values),
         ],
     };
-    /// The site's id.
-    type Zone = String;
 
     fn new(endpoint: Endpoint, client: Arc<Client>) -> EdgeOne {
         EdgeOne { api: SignedClient::new(endpoint, client) }
     }
+}
 
-    fn zone_id(zone: &String) -> Option<&str> {
-        Some(zone)
+impl Provider for EdgeOne {
+    fn list<'a>(&'a self, call: &'a mut Call<'_>) -> Pending<'a, Listing> {
+        Box::pin(async move {
+            let want = call.want;
+            if want.ttl.is_some_and(|t| !TTL_RANGE.contains(&t)) {
+                return Err(Error::Invalid("ttl: must be from 60 to 86400 (the EdgeOne limit)".into()));
+            }
+            let zone = self.site(call).await?;
+            let (fqdn, rtype) = (want.fqdn(), want.rtype.as_str());
+            // `name` is a fuzzy match unless told otherwise; exact hits are kept below anyway.
+            let body = json!({
+                "ZoneId": zone,
+                "Filters": [
+                    {"Name": "name", "Values": [fqdn], "Fuzzy": false},
+                    {"Name": "type", "Values": [rtype], "Fuzzy": false},
+                ],
+                "Limit": LIMIT,
+            });
+            // An empty list is a list, not an error.
+            let page: Answer = API.call(&self.api, call, Op::Query, "DescribeDnsRecords", &body).await?;
+            let out = page
+                .dns_records
+                .into_iter()
+                .filter(|r| same_name(&r.name, &fqdn) && r.rtype == rtype)
+                .map(|r| record(r, want))
+                .collect();
+            Ok(Listing { zone: Zone::id(zone), records: out })
+        })
     }
 
-    async fn list(&self, call: &mut Call<'_>) -> Result<Listing<String>, Error> {
-        let want = call.want;
-        if want.ttl.is_some_and(|t| !TTL_RANGE.contains(&t)) {
-            return Err(Error::Invalid("ttl: must be from 60 to 86400 (the EdgeOne limit)".into()));
-        }
-        let zone = self.site(call).await?;
-        let (fqdn, rtype) = (want.fqdn(), want.rtype.as_str());
-        // `name` is a fuzzy match unless told otherwise; exact hits are kept below anyway.
-        let body = json!({
-            "ZoneId": zone,
-            "Filters": [
-                {"Name": "name", "Values": [fqdn], "Fuzzy": false},
-                {"Name": "type", "Values": [rtype], "Fuzzy": false},
-            ],
-            "Limit": LIMIT,
-        });
-        // An empty list is a list, not an error.
-        let page: Answer = API.call(&self.api, call, Op::Query, "DescribeDnsRecords", &body).await?;
-        let out = page
-            .dns_records
-            .into_iter()
-            .filter(|r| same_name(&r.name, &fqdn) && r.rtype == rtype)
-            .map(|r| record(r, want))
-            .collect();
-        Ok(Listing { zone, records: out })
+    fn create<'a>(&'a self, call: &'a mut Call<'_>, zone: &'a Zone) -> Pending<'a, Record> {
+        Box::pin(async move {
+            let want = call.want;
+            let line = want.line.as_deref().unwrap_or(DEFAULT_LINE);
+            let ttl = want.ttl.unwrap_or(DEFAULT_TTL);
+            let mut body = fields(want, &want.value, ttl, line);
+            body["ZoneId"] = json!(zone.id);
+            let created: Answer = API.call(&self.api, call, Op::Create, "CreateDnsRecord", &body).await?;
+            let Some(Text(id)) = created.record_id else {
+                return Err(Error::BadAnswer { op: Op::Create, provider: EdgeOne::SPEC.name, status: 200 });
+            };
+            Ok(Record { id, value: want.value.clone(), ttl, line: Some(line.into()), ..Record::default() })
+        })
     }
 
-    async fn create(&self, call: &mut Call<'_>, zone: &String) -> Result<Record, Error> {
-        let want = call.want;
-        let line = want.line.as_deref().unwrap_or(DEFAULT_LINE);
-        let ttl = want.ttl.unwrap_or(DEFAULT_TTL);
-        let mut body = fields(want, &want.value, ttl, line);
-        body["ZoneId"] = json!(zone);
-        let created: Answer = API.call(&self.api, call, Op::Create, "CreateDnsRecord", &body).await?;
-        let Some(Text(id)) = created.record_id else {
-            return Err(Error::BadAnswer { op: Op::Create, provider: EdgeOne::SPEC.name, status: 200 });
-        };
-        Ok(Record { id, value: want.value.clone(), ttl, line: Some(line.into()), ..Record::default() })
-    }
-
-    async fn modify(
-        &self,
-        call: &mut Call<'_>,
-        zone: &String,
-        current: &Record,
-        change: &Change,
-    ) -> Result<Modified, Error> {
-        let want = call.want;
-        let value = change.value.as_deref().unwrap_or(&current.value);
-        let ttl = change.ttl.unwrap_or(current.ttl);
-        // Status is not taken here, so a disabled record stays disabled.
-        let mut rec = fields(want, value, ttl, current.line.as_deref().unwrap_or(DEFAULT_LINE));
-        rec["RecordId"] = json!(current.id);
-        if let Some(w) = current.weight {
-            rec["Weight"] = json!(w);
-        }
-        // Set, not nested in json!, which would serialise one Value into another.
-        let mut body = json!({ "ZoneId": zone });
-        body["DnsRecords"] = Value::Array(vec![rec]);
-        // The answer is only a RequestId; `Answer` parses it without another parser.
-        API.call::<Answer>(&self.api, call, Op::Update, "ModifyDnsRecords", &body).await?;
-        Ok(Modified::Changed(Record { value: value.to_string(), ttl, ..current.clone() }))
+    fn modify<'a>(
+        &'a self,
+        call: &'a mut Call<'_>,
+        zone: &'a Zone,
+        current: &'a Record,
+        change: &'a Change,
+    ) -> Pending<'a, Modified> {
+        Box::pin(async move {
+            let want = call.want;
+            let value = change.value.as_deref().unwrap_or(&current.value);
+            let ttl = change.ttl.unwrap_or(current.ttl);
+            // Status is not taken here, so a disabled record stays disabled.
+            let mut rec = fields(want, value, ttl, current.line.as_deref().unwrap_or(DEFAULT_LINE));
+            rec["RecordId"] = json!(current.id);
+            if let Some(w) = current.weight {
+                rec["Weight"] = json!(w);
+            }
+            // Set, not nested in json!, which would serialise one Value into another.
+            let mut body = json!({ "ZoneId": zone.id });
+            body["DnsRecords"] = Value::Array(vec![rec]);
+            // The answer is only a RequestId; `Answer` parses it without another parser.
+            API.call::<Answer>(&self.api, call, Op::Update, "ModifyDnsRecords", &body).await?;
+            Ok(Modified::Changed(Record { value: value.to_string(), ttl, ..current.clone() }))
+        })
     }
 }

@@ -21,7 +21,8 @@ use tokio::sync::OwnedMutexGuard;
 use super::aliyun_rpc::RpcApi;
 use super::listed::{self, Created, Listed};
 use super::{
-    Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, SignedClient, Spec, fingerprint,
+    Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, SignedClient,
+    Spec, Zone, fingerprint,
 };
 use crate::error::{Error, Op};
 use crate::idn::same_name;
@@ -51,9 +52,10 @@ pub struct Esa {
     turns: Locks,
 }
 
-/// What `list` learned: the site, and for A and AAAA the name's shared record.
-pub struct Site {
-    id: String,
+/// What `list` learned beside the site's id (kept in `Zone::more`): how the site is
+/// connected, and for A and AAAA the name's shared record.
+#[derive(Default)]
+struct Site {
     /// CNAME access: ESA is not the site's DNS, and its records must be proxied.
     cname_access: bool,
     shared: Option<Shared>,
@@ -115,6 +117,12 @@ fn check_ttl(ttl: Option<u32>) -> Result<(), Error> {
         }
         _ => Ok(()),
     }
+}
+
+/// What `list` kept in the zone (nothing for a zone it did not list).
+fn kept(zone: &Zone) -> &Site {
+    static NONE: Site = Site { cname_access: false, shared: None, _turn: None };
+    zone.more.as_ref().and_then(|m| m.downcast_ref::<Site>()).unwrap_or(&NONE)
 }
 
 impl Esa {
@@ -189,7 +197,7 @@ impl Esa {
     }
 }
 
-impl Provider for Esa {
+impl Registered for Esa {
     const SPEC: Spec = Spec {
         id: "esa",
         name: "ESA",
@@ -243,144 +251,154 @@ impl Provider for Esa {
             ("InvalidAction*", Meaning::Outage),
         ],
     };
-    type Zone = Site;
 
     fn new(endpoint: Endpoint, client: Arc<Client>) -> Esa {
         Esa { api: SignedClient::new(endpoint, client), turns: Locks::default() }
     }
+}
 
-    fn zone_id(site: &Site) -> Option<&str> {
-        Some(&site.id)
-    }
-
-    async fn list(&self, call: &mut Call<'_>) -> Result<Listing<Site>, Error> {
-        let want = call.want;
-        let (id, cname_access) = self.site(call).await?;
-        let family = matches!(want.rtype, RecordType::A | RecordType::Aaaa);
-        // Never refused (no bound here): the requests of each family are bounded per record
-        // before they get this far.
-        let turn = if family {
-            self.turns.lock(fingerprint(&[Self::SPEC.id, &id, &want.fqdn()]), usize::MAX).await
-        } else {
-            None
-        };
-        let listed = self.records(call, &id, esa_type(want.rtype)).await?;
-        let mut site = Site { id, cname_access, shared: None, _turn: turn };
-        let records = match listed.as_slice() {
-            [] => Vec::new(),
-            [one] if family => {
-                let addrs: Vec<String> =
-                    one.value.split(',').map(str::trim).filter(|a| !a.is_empty()).map(String::from).collect();
-                let mine = addrs
-                    .iter()
-                    .filter(|a| of_family(want.rtype, a))
-                    .map(|a| Record { value: a.clone(), ..one.clone() })
-                    .collect();
-                let (ttl, comment) = (one.ttl, one.comment.clone());
-                site.shared = Some(Shared { id: one.id.clone(), addrs, ttl, comment });
-                mine
-            }
-            // Which of several A/AAAA records of one name holds the family is unclear.
-            many if family => {
-                return Err(Error::MultipleRecords {
-                    fqdn: want.shown().2,
-                    rtype: ADDRESSES.into(),
-                    count: many.len(),
-                });
-            }
-            _ => listed
-                .into_iter()
-                .map(|mut r| {
-                    // Whether ESA lists TXT quoted is undocumented: a quoted copy of the
-                    // wanted text is that text.
-                    let unquoted = r.value.strip_prefix('"').and_then(|t| t.strip_suffix('"'));
-                    if want.rtype == RecordType::Txt && unquoted == Some(want.value.as_str()) {
-                        r.value = want.value.clone();
-                    }
-                    r
-                })
-                .collect(),
-        };
-        Ok(Listing { zone: site, records })
-    }
-
-    async fn create(&self, call: &mut Call<'_>, site: &Site) -> Result<Record, Error> {
-        let want = call.want;
-        if let Some(shared) = &site.shared {
-            // The name's record holds only the other family: this one joins it.
-            check_ttl(want.ttl)?;
-            let ttl = want.ttl.unwrap_or(shared.ttl);
-            let addrs = with_family(&shared.addrs, want.rtype, &want.value);
-            self.update(call, &shared.id, &addrs, ttl, want.comment.as_deref()).await?;
-            let comment = want.comment.clone().or_else(|| shared.comment.clone());
-            return Ok(Record {
-                id: shared.id.clone(),
-                value: want.value.clone(),
-                ttl,
-                comment,
-                ..Record::default()
-            });
-        }
-        if site.cname_access {
-            let (zone, what) = (want.shown().0, want.rtype.as_str());
-            return Err(Error::Invalid(if want.rtype == RecordType::Txt {
-                format!("type: {zone} is an {NAME} site in CNAME access, which has no {what} records")
+impl Provider for Esa {
+    fn list<'a>(&'a self, call: &'a mut Call<'_>) -> Pending<'a, Listing> {
+        Box::pin(async move {
+            let want = call.want;
+            let (id, cname_access) = self.site(call).await?;
+            let family = matches!(want.rtype, RecordType::A | RecordType::Aaaa);
+            // Never refused (no bound here): the requests of each family are bounded per record
+            // before they get this far.
+            let turn = if family {
+                self.turns.lock(fingerprint(&[Self::SPEC.id, &id, &want.fqdn()]), usize::MAX).await
             } else {
-                format!(
-                    "type: {zone} is an {NAME} site in CNAME access, whose records must be proxied: \
-                     create this {what} record in the {NAME} console, then the gateway keeps it up to date"
-                )
-            }));
-        }
-        check_ttl(want.ttl)?;
-        let ttl = want.ttl.unwrap_or(AUTO_TTL);
-        let (fqdn, data, ttl_s) = (want.fqdn(), json!({ "Value": want.value }).to_string(), ttl.to_string());
-        let mut params = vec![
-            ("SiteId", site.id.as_str()),
-            ("RecordName", fqdn.as_str()),
-            ("Type", esa_type(want.rtype)),
-            ("Data", data.as_str()),
-            ("Ttl", ttl_s.as_str()),
-        ];
-        if want.rtype != RecordType::Txt {
-            // New records are DNS only (only address and CNAME records take the flag).
-            params.push(("Proxied", "false"));
-        }
-        if let Some(c) = &want.comment {
-            params.push(("Comment", c));
-        }
-        let created: Created =
-            API.call(&self.api, call, Op::Create, Method::POST, "CreateRecord", &params).await?;
-        Ok(Record {
-            id: created.id.0,
-            value: want.value.clone(),
-            ttl,
-            comment: want.comment.clone(),
-            ..Record::default()
+                None
+            };
+            let listed = self.records(call, &id, esa_type(want.rtype)).await?;
+            let mut site = Site { cname_access, shared: None, _turn: turn };
+            let records = match listed.as_slice() {
+                [] => Vec::new(),
+                [one] if family => {
+                    let addrs: Vec<String> = one
+                        .value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|a| !a.is_empty())
+                        .map(String::from)
+                        .collect();
+                    let mine = addrs
+                        .iter()
+                        .filter(|a| of_family(want.rtype, a))
+                        .map(|a| Record { value: a.clone(), ..one.clone() })
+                        .collect();
+                    let (ttl, comment) = (one.ttl, one.comment.clone());
+                    site.shared = Some(Shared { id: one.id.clone(), addrs, ttl, comment });
+                    mine
+                }
+                // Which of several A/AAAA records of one name holds the family is unclear.
+                many if family => {
+                    return Err(Error::MultipleRecords {
+                        fqdn: want.shown().2,
+                        rtype: ADDRESSES.into(),
+                        count: many.len(),
+                    });
+                }
+                _ => listed
+                    .into_iter()
+                    .map(|mut r| {
+                        // Whether ESA lists TXT quoted is undocumented: a quoted copy of the
+                        // wanted text is that text.
+                        let unquoted = r.value.strip_prefix('"').and_then(|t| t.strip_suffix('"'));
+                        if want.rtype == RecordType::Txt && unquoted == Some(want.value.as_str()) {
+                            r.value = want.value.clone();
+                        }
+                        r
+                    })
+                    .collect(),
+            };
+            Ok(Listing { zone: Zone { id, more: Some(Box::new(site)) }, records })
         })
     }
 
-    async fn modify(
-        &self,
-        call: &mut Call<'_>,
-        site: &Site,
-        current: &Record,
-        change: &Change,
-    ) -> Result<Modified, Error> {
-        check_ttl(change.ttl)?;
-        let ttl = change.ttl.unwrap_or(current.ttl);
-        let value = change.value.as_deref().unwrap_or(&current.value);
-        let data = match &site.shared {
-            Some(shared) => with_family(&shared.addrs, call.want.rtype, value),
-            None => value.to_string(),
-        };
-        self.update(call, &current.id, &data, ttl, change.comment.as_deref()).await?;
-        Ok(Modified::Changed(Record {
-            value: value.to_string(),
-            ttl,
-            comment: change.comment.clone().or_else(|| current.comment.clone()),
-            ..current.clone()
-        }))
+    fn create<'a>(&'a self, call: &'a mut Call<'_>, zone: &'a Zone) -> Pending<'a, Record> {
+        Box::pin(async move {
+            let want = call.want;
+            let site = kept(zone);
+            if let Some(shared) = &site.shared {
+                // The name's record holds only the other family: this one joins it.
+                check_ttl(want.ttl)?;
+                let ttl = want.ttl.unwrap_or(shared.ttl);
+                let addrs = with_family(&shared.addrs, want.rtype, &want.value);
+                self.update(call, &shared.id, &addrs, ttl, want.comment.as_deref()).await?;
+                let comment = want.comment.clone().or_else(|| shared.comment.clone());
+                return Ok(Record {
+                    id: shared.id.clone(),
+                    value: want.value.clone(),
+                    ttl,
+                    comment,
+                    ..Record::default()
+                });
+            }
+            if site.cname_access {
+                let (zone, what) = (want.shown().0, want.rtype.as_str());
+                return Err(Error::Invalid(if want.rtype == RecordType::Txt {
+                    format!("type: {zone} is an {NAME} site in CNAME access, which has no {what} records")
+                } else {
+                    format!(
+                        "type: {zone} is an {NAME} site in CNAME access, whose records must be proxied: \
+                     create this {what} record in the {NAME} console, then the gateway keeps it up to date"
+                    )
+                }));
+            }
+            check_ttl(want.ttl)?;
+            let ttl = want.ttl.unwrap_or(AUTO_TTL);
+            let (fqdn, data, ttl_s) =
+                (want.fqdn(), json!({ "Value": want.value }).to_string(), ttl.to_string());
+            let mut params = vec![
+                ("SiteId", zone.id.as_str()),
+                ("RecordName", fqdn.as_str()),
+                ("Type", esa_type(want.rtype)),
+                ("Data", data.as_str()),
+                ("Ttl", ttl_s.as_str()),
+            ];
+            if want.rtype != RecordType::Txt {
+                // New records are DNS only (only address and CNAME records take the flag).
+                params.push(("Proxied", "false"));
+            }
+            if let Some(c) = &want.comment {
+                params.push(("Comment", c));
+            }
+            let created: Created =
+                API.call(&self.api, call, Op::Create, Method::POST, "CreateRecord", &params).await?;
+            Ok(Record {
+                id: created.id.0,
+                value: want.value.clone(),
+                ttl,
+                comment: want.comment.clone(),
+                ..Record::default()
+            })
+        })
+    }
+
+    fn modify<'a>(
+        &'a self,
+        call: &'a mut Call<'_>,
+        zone: &'a Zone,
+        current: &'a Record,
+        change: &'a Change,
+    ) -> Pending<'a, Modified> {
+        Box::pin(async move {
+            check_ttl(change.ttl)?;
+            let ttl = change.ttl.unwrap_or(current.ttl);
+            let value = change.value.as_deref().unwrap_or(&current.value);
+            let data = match &kept(zone).shared {
+                Some(shared) => with_family(&shared.addrs, call.want.rtype, value),
+                None => value.to_string(),
+            };
+            self.update(call, &current.id, &data, ttl, change.comment.as_deref()).await?;
+            Ok(Modified::Changed(Record {
+                value: value.to_string(),
+                ttl,
+                comment: change.comment.clone().or_else(|| current.comment.clone()),
+                ..current.clone()
+            }))
+        })
     }
 }
 

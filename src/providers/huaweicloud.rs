@@ -23,7 +23,10 @@ use serde::{Deserialize, Serialize};
 use super::huaweicloud_sign::{authorization, canonical_query, sdk_date};
 use super::listed::Listed;
 use super::txt::{txt_content, txt_text};
-use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, Signed, SignedClient, Spec};
+use super::{
+    Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, Signed,
+    SignedClient, Spec, Zone,
+};
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::record::{Desired, RecordType};
 use crate::upstream::{Client, Endpoint, Response};
@@ -45,9 +48,6 @@ const EXPIRED_CODE: &str = ".SignatureExpired";
 pub struct Huaweicloud {
     api: SignedClient,
 }
-
-/// The zone's id, learned by `list`.
-pub struct ZoneId(String);
 
 /// Every answer body: a GET's list of zones or record sets (each a `Listed`: a zone has no
 /// type or records), or an error. DNS errors are
@@ -110,7 +110,7 @@ impl Huaweicloud {
     }
 }
 
-impl Provider for Huaweicloud {
+impl Registered for Huaweicloud {
     const SPEC: Spec = Spec {
         id: "huaweicloud",
         name: "Huawei Cloud",
@@ -153,81 +153,86 @@ impl Provider for Huaweicloud {
             ("DNS.04*", Meaning::Values),
         ],
     };
-    type Zone = ZoneId;
 
     fn new(endpoint: Endpoint, client: Arc<Client>) -> Huaweicloud {
         Huaweicloud { api: SignedClient::new(endpoint, client) }
     }
+}
 
-    fn zone_id(zone: &ZoneId) -> Option<&str> {
-        Some(&zone.0)
-    }
-
-    async fn list(&self, call: &mut Call<'_>) -> Result<Listing<ZoneId>, Error> {
-        let want = call.want;
-        // Without search_mode=equal both names match by substring (`myexample.com.`).
-        let zone_name = format!("{}.", want.zone);
-        let query = [("type", "public"), ("name", zone_name.as_str()), ("search_mode", "equal")];
-        let body = self.call(call, Op::Query, Method::GET, "/v2/zones", &query, Vec::new()).await?;
-        let listed: Answer = from_json(Op::Query, &body)?;
-        let Some(zone) = listed.zones.into_iter().find(|z| same_name(&z.name, &zone_name)) else {
-            return Err(Error::ZoneNotFound { zone: want.shown().0.to_string(), hint: String::new() });
-        };
-        let fqdn = format!("{}.", want.fqdn());
-        let rtype = want.rtype;
-        let path = format!("/v2/zones/{}/recordsets", encode(&zone.id.0));
-        let query = [("name", fqdn.as_str()), ("type", rtype.as_str()), ("search_mode", "equal")];
-        let body = self.call(call, Op::Query, Method::GET, &path, &query, Vec::new()).await?;
-        let listed: Answer = from_json(Op::Query, &body)?;
-        let mut records = Vec::new();
-        for mut set in
-            listed.recordsets.into_iter().filter(|s| same_name(&s.name, &fqdn) && s.rtype == rtype.as_str())
-        {
-            let values = std::mem::take(&mut set.records);
-            let set = set.into_record(DEFAULT_TTL);
-            for value in values {
-                let value = if rtype == RecordType::Txt { txt_text(&value) } else { value };
-                records.push(Record { value, ..set.clone() });
+impl Provider for Huaweicloud {
+    fn list<'a>(&'a self, call: &'a mut Call<'_>) -> Pending<'a, Listing> {
+        Box::pin(async move {
+            let want = call.want;
+            // Without search_mode=equal both names match by substring (`myexample.com.`).
+            let zone_name = format!("{}.", want.zone);
+            let query = [("type", "public"), ("name", zone_name.as_str()), ("search_mode", "equal")];
+            let body = self.call(call, Op::Query, Method::GET, "/v2/zones", &query, Vec::new()).await?;
+            let listed: Answer = from_json(Op::Query, &body)?;
+            let Some(zone) = listed.zones.into_iter().find(|z| same_name(&z.name, &zone_name)) else {
+                return Err(Error::ZoneNotFound { zone: want.shown().0.to_string(), hint: String::new() });
+            };
+            let fqdn = format!("{}.", want.fqdn());
+            let rtype = want.rtype;
+            let path = format!("/v2/zones/{}/recordsets", encode(&zone.id.0));
+            let query = [("name", fqdn.as_str()), ("type", rtype.as_str()), ("search_mode", "equal")];
+            let body = self.call(call, Op::Query, Method::GET, &path, &query, Vec::new()).await?;
+            let listed: Answer = from_json(Op::Query, &body)?;
+            let mut records = Vec::new();
+            for mut set in listed
+                .recordsets
+                .into_iter()
+                .filter(|s| same_name(&s.name, &fqdn) && s.rtype == rtype.as_str())
+            {
+                let values = std::mem::take(&mut set.records);
+                let set = set.into_record(DEFAULT_TTL);
+                for value in values {
+                    let value = if rtype == RecordType::Txt { txt_text(&value) } else { value };
+                    records.push(Record { value, ..set.clone() });
+                }
             }
-        }
-        Ok(Listing { zone: ZoneId(zone.id.0), records })
-    }
-
-    async fn create(&self, call: &mut Call<'_>, zone: &ZoneId) -> Result<Record, Error> {
-        let want = call.want;
-        let path = format!("/v2/zones/{}/recordsets", encode(&zone.0));
-        let body = set_body(want, &want.value, want.ttl, want.comment.as_deref());
-        let answer = self.call(call, Op::Create, Method::POST, &path, &[], body).await?;
-        let set: Listed = from_json(Op::Create, &answer)?;
-        Ok(Record {
-            id: set.id.0,
-            value: want.value.clone(),
-            ttl: set.ttl.and_then(|t| t.number()).or(want.ttl).unwrap_or(DEFAULT_TTL),
-            comment: want.comment.clone(),
-            ..Record::default()
+            Ok(Listing { zone: Zone::id(zone.id.0), records })
         })
     }
 
-    async fn modify(
-        &self,
-        call: &mut Call<'_>,
-        zone: &ZoneId,
-        current: &Record,
-        change: &Change,
-    ) -> Result<Modified, Error> {
-        // The set's values become what is sent, and a PUT without records is refused
-        // (DNS.0308): always send the value, and the TTL the set has.
-        let value = change.value.as_deref().unwrap_or(&current.value);
-        let ttl = change.ttl.unwrap_or(current.ttl);
-        let path = format!("/v2/zones/{}/recordsets/{}", encode(&zone.0), encode(&current.id));
-        let body = set_body(call.want, value, Some(ttl), change.comment.as_deref());
-        self.call(call, Op::Update, Method::PUT, &path, &[], body).await?;
-        Ok(Modified::Changed(Record {
-            value: value.to_string(),
-            ttl,
-            comment: change.comment.clone().or_else(|| current.comment.clone()),
-            ..current.clone()
-        }))
+    fn create<'a>(&'a self, call: &'a mut Call<'_>, zone: &'a Zone) -> Pending<'a, Record> {
+        Box::pin(async move {
+            let want = call.want;
+            let path = format!("/v2/zones/{}/recordsets", encode(&zone.id));
+            let body = set_body(want, &want.value, want.ttl, want.comment.as_deref());
+            let answer = self.call(call, Op::Create, Method::POST, &path, &[], body).await?;
+            let set: Listed = from_json(Op::Create, &answer)?;
+            Ok(Record {
+                id: set.id.0,
+                value: want.value.clone(),
+                ttl: set.ttl.and_then(|t| t.number()).or(want.ttl).unwrap_or(DEFAULT_TTL),
+                comment: want.comment.clone(),
+                ..Record::default()
+            })
+        })
+    }
+
+    fn modify<'a>(
+        &'a self,
+        call: &'a mut Call<'_>,
+        zone: &'a Zone,
+        current: &'a Record,
+        change: &'a Change,
+    ) -> Pending<'a, Modified> {
+        Box::pin(async move {
+            // The set's values become what is sent, and a PUT without records is refused
+            // (DNS.0308): always send the value, and the TTL the set has.
+            let value = change.value.as_deref().unwrap_or(&current.value);
+            let ttl = change.ttl.unwrap_or(current.ttl);
+            let path = format!("/v2/zones/{}/recordsets/{}", encode(&zone.id), encode(&current.id));
+            let body = set_body(call.want, value, Some(ttl), change.comment.as_deref());
+            self.call(call, Op::Update, Method::PUT, &path, &[], body).await?;
+            Ok(Modified::Changed(Record {
+                value: value.to_string(),
+                ttl,
+                comment: change.comment.clone().or_else(|| current.comment.clone()),
+                ..current.clone()
+            }))
+        })
     }
 }
 

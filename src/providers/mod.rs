@@ -3,7 +3,8 @@
 //! signing, limits, error-code table) and how it lists, creates and modifies records in
 //! its API's terms. `reconcile` does the deciding (create, modify or leave alone).
 //!
-//! Adding a provider: a module here with a `Provider` impl, and one line in `registry!`.
+//! Adding a provider: a module here with `Registered` and `Provider` impls, and one line in
+//! `registry!`.
 
 pub mod aliyun_rpc;
 pub mod aliyun_sign;
@@ -14,6 +15,9 @@ pub mod tc3;
 pub mod tencent_sign;
 pub mod txt;
 
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::UNIX_EPOCH;
 
@@ -28,8 +32,8 @@ use crate::upstream::{Client, Endpoint, Response};
 use crate::warn;
 use reconcile::Outcome;
 
-/// Generates, from one line per provider, the `Kind` enum, the set of instances and the
-/// one dispatch match.
+/// Generates, from one line per provider, the `Kind` enum, its specs and how each provider
+/// is made.
 macro_rules! registry {
     ($($variant:ident => $module:ident :: $ty:ident),+ $(,)?) => {
         $(pub mod $module;)+
@@ -46,32 +50,39 @@ macro_rules! registry {
 
             pub fn spec(self) -> &'static Spec {
                 match self {
-                    $(Kind::$variant => &<$module::$ty as Provider>::SPEC),+
+                    $(Kind::$variant => &<$module::$ty as Registered>::SPEC),+
                 }
             }
-        }
 
-        /// One instance of every provider (each keeps its own caches and clock), sharing
-        /// one HTTPS client.
-        pub struct Providers {
-            $(pub $module: $module::$ty),+
-        }
-
-        impl Providers {
-            pub fn new(endpoint: impl Fn(Kind) -> Endpoint, client: Arc<Client>) -> Providers {
-                Providers { $($module: <$module::$ty as Provider>::new(endpoint(Kind::$variant), client.clone())),+ }
-            }
-
-            /// Makes the provider's record what the call asks for.
-            pub async fn reconcile(&self, kind: Kind, call: Call<'_>) -> Result<Outcome, Error> {
-                // Boxed: a provider's calls are the largest part of a request's state, and
-                // only requests past their lock need it; the many that wait stay small.
-                match kind {
-                    $(Kind::$variant => Box::pin(reconcile::run(&self.$module, call)).await),+
+            fn start(self, endpoint: Endpoint, client: Arc<Client>) -> Box<dyn Provider> {
+                match self {
+                    $(Kind::$variant => Box::new(<$module::$ty as Registered>::new(endpoint, client))),+
                 }
             }
         }
     };
+}
+
+/// One instance of every provider (each keeps its own caches and clock), sharing one HTTPS
+/// client, in `Kind::ALL`'s order.
+pub struct Providers(Vec<Box<dyn Provider>>);
+
+impl Providers {
+    pub fn new(endpoint: impl Fn(Kind) -> Endpoint, client: Arc<Client>) -> Providers {
+        Providers(Kind::ALL.iter().map(|&k| k.start(endpoint(k), client.clone())).collect())
+    }
+
+    /// Makes the provider's record what the call asks for.
+    pub async fn reconcile(&self, kind: Kind, call: Call<'_>) -> Result<Outcome, Error> {
+        // Boxed: a provider's calls are the largest part of a request's state, and only
+        // requests past their lock need it; the many that wait stay small.
+        Box::pin(reconcile::run(kind.spec(), &*self.0[kind as usize], call)).await
+    }
+
+    /// How many entries the provider caches.
+    pub fn cached(&self, kind: Kind) -> usize {
+        self.0[kind as usize].cached()
+    }
 }
 
 registry! {
@@ -259,10 +270,24 @@ impl Change {
     }
 }
 
-/// The records of the wanted name and type, and what listing them taught the provider
-/// that creating or modifying needs (Cloudflare's zone id).
-pub struct Listing<Z> {
-    pub zone: Z,
+/// What listing taught a provider that creating or modifying needs: the zone's id, for
+/// providers that have one (also the reply's `zone_id`), and whatever else it keeps for the
+/// request (ESA: the name's shared address record, and its turn).
+#[derive(Default)]
+pub struct Zone {
+    pub id: String,
+    pub more: Option<Box<dyn Any + Send + Sync>>,
+}
+
+impl Zone {
+    pub fn id(id: String) -> Zone {
+        Zone { id, more: None }
+    }
+}
+
+/// The records of the wanted name and type, and the zone they are in.
+pub struct Listing {
+    pub zone: Zone,
     pub records: Vec<Record>,
 }
 
@@ -275,32 +300,38 @@ pub enum Modified {
     AlreadyAsWanted(Record),
 }
 
-#[allow(async_fn_in_trait)]
-pub trait Provider: Sized {
-    const SPEC: Spec;
-    /// What `list` learns for `create` and `modify`.
-    type Zone;
+/// A provider call in flight: boxed, so that one `reconcile::run` serves every provider
+/// (one copy in the binary, not one per provider).
+pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 
-    fn new(endpoint: Endpoint, client: Arc<Client>) -> Self;
+/// What a provider does, in its API's terms.
+pub trait Provider: Send + Sync {
     /// Every record whose name is exactly the wanted name (case-insensitive, in either
     /// form of an internationalised name) and whose type is the wanted type, on every
     /// resolution line: `reconcile::select` picks the one the request is about.
-    async fn list(&self, call: &mut Call<'_>) -> Result<Listing<Self::Zone>, Error>;
+    fn list<'a>(&'a self, call: &'a mut Call<'_>) -> Pending<'a, Listing>;
     /// Creates the record (on the request's line, if it names one); ttl and comment only if
     /// the request has them.
-    async fn create(&self, call: &mut Call<'_>, zone: &Self::Zone) -> Result<Record, Error>;
+    fn create<'a>(&'a self, call: &'a mut Call<'_>, zone: &'a Zone) -> Pending<'a, Record>;
     /// Changes exactly the fields in `change`.
-    async fn modify(
-        &self,
-        call: &mut Call<'_>,
-        zone: &Self::Zone,
-        current: &Record,
-        change: &Change,
-    ) -> Result<Modified, Error>;
-    /// The zone id for the reply's metadata, if the provider has one.
-    fn zone_id(_zone: &Self::Zone) -> Option<&str> {
-        None
+    fn modify<'a>(
+        &'a self,
+        call: &'a mut Call<'_>,
+        zone: &'a Zone,
+        current: &'a Record,
+        change: &'a Change,
+    ) -> Pending<'a, Modified>;
+    /// How many entries it caches (Cloudflare's zone ids), for tests and the curious.
+    fn cached(&self) -> usize {
+        0
     }
+}
+
+/// What the registry needs of a provider's type: what it is, and how one is made.
+pub trait Registered: Provider + Sized + 'static {
+    const SPEC: Spec;
+
+    fn new(endpoint: Endpoint, client: Arc<Client>) -> Self;
 }
 
 /// One request as a signing provider builds it for a moment in time.

@@ -19,7 +19,9 @@ use http::Method;
 use serde::{Deserialize, Serialize};
 
 use super::listed::{Listed, Text};
-use super::{Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, Spec};
+use super::{
+    Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, Spec, Zone,
+};
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::idn::same_name;
 use crate::record::RecordType;
@@ -106,7 +108,7 @@ impl Porkbun {
     }
 }
 
-impl Provider for Porkbun {
+impl Registered for Porkbun {
     const SPEC: Spec = Spec {
         id: "porkbun",
         name: "Porkbun",
@@ -133,103 +135,110 @@ impl Provider for Porkbun {
             ("RATE_LIMIT*", Meaning::RateLimit(Some(RETRY_AFTER))),
         ],
     };
-    type Zone = ();
 
     fn new(endpoint: Endpoint, client: Arc<Client>) -> Porkbun {
         Porkbun { endpoint, client }
     }
+}
 
-    async fn list(&self, call: &mut Call<'_>) -> Result<Listing<()>, Error> {
-        let want = call.want;
-        let rtype = want.rtype.as_str();
-        // Names are `a-z 0-9 - _ . *`: nothing to escape, and Porkbun wants `*` as it is.
-        let mut target = format!("/dns/retrieveByNameType/{}/{rtype}", want.zone);
-        if want.name != "@" {
-            target = format!("{target}/{}", want.name);
-        }
-        let answer = self.call(call, Op::Query, &target, Body::default()).await?;
-        let fqdn = want.fqdn();
-        let mut out = Vec::new();
-        for r in answer.records.unwrap_or_default() {
-            if same_name(&r.name, &fqdn) && r.rtype == rtype {
-                out.push(r.into_record(MIN_TTL));
+impl Provider for Porkbun {
+    fn list<'a>(&'a self, call: &'a mut Call<'_>) -> Pending<'a, Listing> {
+        Box::pin(async move {
+            let want = call.want;
+            let rtype = want.rtype.as_str();
+            // Names are `a-z 0-9 - _ . *`: nothing to escape, and Porkbun wants `*` as it is.
+            let mut target = format!("/dns/retrieveByNameType/{}/{rtype}", want.zone);
+            if want.name != "@" {
+                target = format!("{target}/{}", want.name);
             }
-        }
-        Ok(Listing { zone: (), records: out })
-    }
-
-    async fn create(&self, call: &mut Call<'_>, _: &()) -> Result<Record, Error> {
-        let want = call.want;
-        check_value(want.rtype, &want.value)?;
-        let ttl = want.ttl.map(|t| at_least_min(call, t));
-        let body = Body {
-            name: Some(subdomain(&want.name)),
-            rtype: Some(want.rtype.as_str()),
-            content: Some(&want.value),
-            ttl: ttl.map(|t| t.to_string()),
-            notes: want.comment.as_deref(),
-            ..Body::default()
-        };
-        let target = format!("/dns/create/{}", want.zone);
-        let answer = match self.call(call, Op::Create, &target, body).await {
-            // A new domain comes with parking records that block these two names.
-            Err(Error::Refused { op, mut err }) if want.name == "@" || want.name == "*" => {
-                err.message.push_str(
-                    " (if Porkbun's parking records, ALIAS @ and CNAME * to pixie.porkbun.com, are still there, delete them first)",
-                );
-                return Err(Error::Refused { op, err });
+            let answer = self.call(call, Op::Query, &target, Body::default()).await?;
+            let fqdn = want.fqdn();
+            let mut out = Vec::new();
+            for r in answer.records.unwrap_or_default() {
+                if same_name(&r.name, &fqdn) && r.rtype == rtype {
+                    out.push(r.into_record(MIN_TTL));
+                }
             }
-            other => other?,
-        };
-        let Some(Text(id)) = answer.id.filter(|Text(id)| !id.is_empty()) else {
-            return Err(Error::BadAnswer { op: Op::Create, provider: NAME, status: 200 });
-        };
-        Ok(Record {
-            id,
-            value: want.value.clone(),
-            ttl: ttl.unwrap_or(MIN_TTL),
-            comment: want.comment.clone(),
-            ..Record::default()
+            Ok(Listing { zone: Zone::default(), records: out })
         })
     }
 
-    async fn modify(
-        &self,
-        call: &mut Call<'_>,
-        _: &(),
-        current: &Record,
-        change: &Change,
-    ) -> Result<Modified, Error> {
-        let want = call.want;
-        let ttl = match change.ttl {
-            // Below the minimum: a record at or under it already has the nearest TTL the API
-            // can give (a lower one was set in the dashboard), so nothing to write for it.
-            Some(t) if t < MIN_TTL => Some(at_least_min(call, t)).filter(|_| current.ttl > MIN_TTL),
-            other => other,
-        };
-        if change.value.is_none() && ttl.is_none() && change.comment.is_none() {
-            return Ok(Modified::AlreadyAsWanted(current.clone()));
-        }
-        let value = change.value.as_deref().unwrap_or(&current.value);
-        check_value(want.rtype, value)?;
-        let ttl = ttl.unwrap_or(current.ttl);
-        let body = Body {
-            name: Some(subdomain(&want.name)),
-            rtype: Some(want.rtype.as_str()),
-            content: Some(value),
-            ttl: Some(ttl.to_string()),
-            notes: change.comment.as_deref(),
-            ..Body::default()
-        };
-        let target = format!("/dns/edit/{}/{}", want.zone, current.id);
-        self.call(call, Op::Update, &target, body).await?;
-        Ok(Modified::Changed(Record {
-            value: value.to_string(),
-            // An edit raises a dashboard-set TTL under the minimum to it.
-            ttl: ttl.max(MIN_TTL),
-            comment: change.comment.clone().or_else(|| current.comment.clone()),
-            ..current.clone()
-        }))
+    fn create<'a>(&'a self, call: &'a mut Call<'_>, _: &'a Zone) -> Pending<'a, Record> {
+        Box::pin(async move {
+            let want = call.want;
+            check_value(want.rtype, &want.value)?;
+            let ttl = want.ttl.map(|t| at_least_min(call, t));
+            let body = Body {
+                name: Some(subdomain(&want.name)),
+                rtype: Some(want.rtype.as_str()),
+                content: Some(&want.value),
+                ttl: ttl.map(|t| t.to_string()),
+                notes: want.comment.as_deref(),
+                ..Body::default()
+            };
+            let target = format!("/dns/create/{}", want.zone);
+            let answer = match self.call(call, Op::Create, &target, body).await {
+                // A new domain comes with parking records that block these two names.
+                Err(Error::Refused { op, mut err }) if want.name == "@" || want.name == "*" => {
+                    err.message.push_str(
+                    " (if Porkbun's parking records, ALIAS @ and CNAME * to pixie.porkbun.com, are still there, delete them first)",
+                );
+                    return Err(Error::Refused { op, err });
+                }
+                other => other?,
+            };
+            let Some(Text(id)) = answer.id.filter(|Text(id)| !id.is_empty()) else {
+                return Err(Error::BadAnswer { op: Op::Create, provider: NAME, status: 200 });
+            };
+            Ok(Record {
+                id,
+                value: want.value.clone(),
+                ttl: ttl.unwrap_or(MIN_TTL),
+                comment: want.comment.clone(),
+                ..Record::default()
+            })
+        })
+    }
+
+    fn modify<'a>(
+        &'a self,
+        call: &'a mut Call<'_>,
+        _: &'a Zone,
+        current: &'a Record,
+        change: &'a Change,
+    ) -> Pending<'a, Modified> {
+        Box::pin(async move {
+            let want = call.want;
+            let ttl = match change.ttl {
+                // Below the minimum: a record at or under it already has the nearest TTL the API
+                // can give (a lower one was set in the dashboard), so nothing to write for it.
+                Some(t) if t < MIN_TTL => Some(at_least_min(call, t)).filter(|_| current.ttl > MIN_TTL),
+                other => other,
+            };
+            if change.value.is_none() && ttl.is_none() && change.comment.is_none() {
+                return Ok(Modified::AlreadyAsWanted(current.clone()));
+            }
+            let value = change.value.as_deref().unwrap_or(&current.value);
+            check_value(want.rtype, value)?;
+            let ttl = ttl.unwrap_or(current.ttl);
+            let body = Body {
+                name: Some(subdomain(&want.name)),
+                rtype: Some(want.rtype.as_str()),
+                content: Some(value),
+                ttl: Some(ttl.to_string()),
+                notes: change.comment.as_deref(),
+                ..Body::default()
+            };
+            let target = format!("/dns/edit/{}/{}", want.zone, current.id);
+            self.call(call, Op::Update, &target, body).await?;
+            Ok(Modified::Changed(Record {
+                value: value.to_string(),
+                // An edit raises a dashboard-set TTL under the minimum to it.
+                ttl: ttl.max(MIN_TTL),
+                comment: change.comment.clone().or_else(|| current.comment.clone()),
+                ..current.clone()
+            }))
+        })
     }
 }
 

@@ -95,18 +95,19 @@ fn notes(spec: &Spec, want: &Desired, current: &Record, warnings: &mut Vec<Strin
     }
 }
 
-pub async fn run<P: Provider>(provider: &P, mut call: Call<'_>) -> Result<Outcome, Error> {
+/// The one decision every provider's request goes through (not generic: one copy).
+pub async fn run(spec: &Spec, provider: &dyn Provider, mut call: Call<'_>) -> Result<Outcome, Error> {
     let Listing { zone, records } = provider.list(&mut call).await?;
-    call.meta.zone_id = P::zone_id(&zone).map(String::from);
-    let no_comments = P::SPEC.max_comment == 0;
+    call.meta.zone_id = Some(zone.id.clone()).filter(|id| !id.is_empty());
+    let no_comments = spec.max_comment == 0;
     if no_comments && call.want.comment.as_deref().is_some_and(|c| !c.is_empty()) {
         call.warnings
-            .push(format!("{} records have no comment field: the comment was not stored", P::SPEC.name));
+            .push(format!("{} records have no comment field: the comment was not stored", spec.name));
     }
-    let (action, record, previous_value) = match select(&P::SPEC, call.want, &records)? {
+    let (action, record, previous_value) = match select(spec, call.want, &records)? {
         None => (Action::Created, provider.create(&mut call, &zone).await?, None),
         Some(current) => {
-            notes(&P::SPEC, call.want, current, &mut call.warnings);
+            notes(spec, call.want, current, &mut call.warnings);
             let mut change = diff(&call, current);
             if no_comments {
                 change.comment = None;

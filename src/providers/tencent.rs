@@ -14,7 +14,8 @@ use serde_json::json;
 use super::listed::{Created, Listed};
 use super::tc3::Tc3Api;
 use super::{
-    Call, Change, Listing, Meaning, Modified, Provider, Record, Shape, SignedClient, Spec, fingerprint,
+    Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, SignedClient,
+    Spec, Zone, fingerprint,
 };
 use crate::error::{Error, Op};
 use crate::idn::same_name;
@@ -71,7 +72,7 @@ impl Tencent {
     }
 }
 
-impl Provider for Tencent {
+impl Registered for Tencent {
     const SPEC: Spec = Spec {
         id: "tencent",
         name: "Tencent",
@@ -131,134 +132,143 @@ impl Provider for Tencent {
             ("MissingParameter", Meaning::Values),
         ],
     };
-    type Zone = ();
 
     fn new(endpoint: Endpoint, client: Arc<Client>) -> Tencent {
         Tencent { api: SignedClient::new(endpoint, client), recent: Mutex::new(HashMap::new()) }
     }
+}
 
-    async fn list(&self, call: &mut Call<'_>) -> Result<Listing<()>, Error> {
-        let want = call.want;
-        let rtype = want.rtype.as_str();
-        let zone = want.zone_unicode();
-        let mut out = Vec::new();
-        let mut offset = 0;
-        loop {
-            let body = json!({
-                "Domain": zone,
-                "Subdomain": want.name,
-                "RecordType": rtype,
-                "Limit": LIMIT,
-                "Offset": offset,
-            });
-            let v: List = match API.call(&self.api, call, Op::Query, "DescribeRecordList", &body).await {
-                Ok(v) => v,
-                // DNSPod answers an empty list with this error.
-                Err(Error::Provider { err, .. }) if err.code == "ResourceNotFound.NoDataOfRecord" => break,
-                Err(e) => return Err(e),
-            };
-            offset += v.record_list.len() as u64;
-            let total = v.record_count_info.map_or(0, |c| c.total_count);
-            let last = v.record_list.is_empty() || offset >= total || offset >= MAX_RECORDS;
-            for r in v.record_list {
-                if same_name(&r.name, &want.name) && r.rtype == rtype {
-                    out.push(r.into_record(DEFAULT_TTL));
+impl Provider for Tencent {
+    fn list<'a>(&'a self, call: &'a mut Call<'_>) -> Pending<'a, Listing> {
+        Box::pin(async move {
+            let want = call.want;
+            let rtype = want.rtype.as_str();
+            let zone = want.zone_unicode();
+            let mut out = Vec::new();
+            let mut offset = 0;
+            loop {
+                let body = json!({
+                    "Domain": zone,
+                    "Subdomain": want.name,
+                    "RecordType": rtype,
+                    "Limit": LIMIT,
+                    "Offset": offset,
+                });
+                let v: List = match API.call(&self.api, call, Op::Query, "DescribeRecordList", &body).await {
+                    Ok(v) => v,
+                    // DNSPod answers an empty list with this error.
+                    Err(Error::Provider { err, .. }) if err.code == "ResourceNotFound.NoDataOfRecord" => {
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                };
+                offset += v.record_list.len() as u64;
+                let total = v.record_count_info.map_or(0, |c| c.total_count);
+                let last = v.record_list.is_empty() || offset >= total || offset >= MAX_RECORDS;
+                for r in v.record_list {
+                    if same_name(&r.name, &want.name) && r.rtype == rtype {
+                        out.push(r.into_record(DEFAULT_TTL));
+                    }
+                }
+                if last {
+                    break;
                 }
             }
-            if last {
-                break;
+            // A record we created moments ago may not be listed yet.
+            let key = recent_key(call);
+            let mut recent = self.recent();
+            recent.retain(|_, (_, at)| at.elapsed() < REMEMBER_CREATED);
+            if let Some((rec, _)) = recent.get(&key) {
+                if out.iter().any(|r| r.id == rec.id) {
+                    recent.remove(&key);
+                } else {
+                    out.push(rec.clone());
+                }
             }
-        }
-        // A record we created moments ago may not be listed yet.
-        let key = recent_key(call);
-        let mut recent = self.recent();
-        recent.retain(|_, (_, at)| at.elapsed() < REMEMBER_CREATED);
-        if let Some((rec, _)) = recent.get(&key) {
-            if out.iter().any(|r| r.id == rec.id) {
-                recent.remove(&key);
-            } else {
-                out.push(rec.clone());
-            }
-        }
-        Ok(Listing { zone: (), records: out })
+            Ok(Listing { zone: Zone::default(), records: out })
+        })
     }
 
-    async fn create(&self, call: &mut Call<'_>, _: &()) -> Result<Record, Error> {
-        let want = call.want;
-        let line = want.line.as_deref().unwrap_or(DEFAULT_LINE);
-        let ttl = want.ttl.unwrap_or(DEFAULT_TTL);
-        let mut body = json!({
-            "Domain": want.zone_unicode(),
-            "SubDomain": want.name,
-            "RecordType": want.rtype.as_str(),
-            "RecordLine": line,
-            "Value": want.value,
-            "TTL": ttl,
-        });
-        if let Some(c) = &want.comment {
-            body["Remark"] = json!(c);
-        }
-        let created: Created = API.call(&self.api, call, Op::Create, "CreateRecord", &body).await?;
-        let rec = Record {
-            id: created.id.0,
-            value: want.value.clone(),
-            ttl,
-            comment: want.comment.clone(),
-            line: Some(line.into()),
-            ..Record::default()
-        };
-        self.recent().insert(recent_key(call), (rec.clone(), Instant::now()));
-        Ok(rec)
+    fn create<'a>(&'a self, call: &'a mut Call<'_>, _: &'a Zone) -> Pending<'a, Record> {
+        Box::pin(async move {
+            let want = call.want;
+            let line = want.line.as_deref().unwrap_or(DEFAULT_LINE);
+            let ttl = want.ttl.unwrap_or(DEFAULT_TTL);
+            let mut body = json!({
+                "Domain": want.zone_unicode(),
+                "SubDomain": want.name,
+                "RecordType": want.rtype.as_str(),
+                "RecordLine": line,
+                "Value": want.value,
+                "TTL": ttl,
+            });
+            if let Some(c) = &want.comment {
+                body["Remark"] = json!(c);
+            }
+            let created: Created = API.call(&self.api, call, Op::Create, "CreateRecord", &body).await?;
+            let rec = Record {
+                id: created.id.0,
+                value: want.value.clone(),
+                ttl,
+                comment: want.comment.clone(),
+                line: Some(line.into()),
+                ..Record::default()
+            };
+            self.recent().insert(recent_key(call), (rec.clone(), Instant::now()));
+            Ok(rec)
+        })
     }
 
-    async fn modify(
-        &self,
-        call: &mut Call<'_>,
-        _: &(),
-        current: &Record,
-        change: &Change,
-    ) -> Result<Modified, Error> {
-        let want = call.want;
-        let id: u64 = current.id.parse().map_err(|_| Error::BadAnswer {
-            op: Op::Update,
-            provider: NAME,
-            status: 200,
-        })?;
-        let value = change.value.clone().unwrap_or_else(|| current.value.clone());
-        // ModifyRecord resets what it is not given — TTL, line, and Status to ENABLE, which
-        // would switch on a record its owner paused: send what the record has.
-        let ttl = change.ttl.unwrap_or(current.ttl);
-        let mut body = json!({
-            "Domain": want.zone_unicode(),
-            "SubDomain": want.name,
-            "RecordType": want.rtype.as_str(),
-            "RecordLine": current.line.as_deref().unwrap_or(DEFAULT_LINE),
-            "Value": value,
-            "RecordId": id,
-            "TTL": ttl,
-            "Status": if current.disabled { "DISABLE" } else { "ENABLE" },
-        });
-        if let Some(w) = current.weight {
-            body["Weight"] = json!(w);
-        }
-        if let Some(c) = &change.comment {
-            body["Remark"] = json!(c);
-        }
-        let key = recent_key(call);
-        if let Err(e) = API.call::<IgnoredAny>(&self.api, call, Op::Update, "ModifyRecord", &body).await {
-            // If it was our remembered record that is gone, stop pretending it exists.
-            self.recent().remove(&key);
-            return Err(e);
-        }
-        let rec = Record {
-            value,
-            ttl,
-            comment: change.comment.clone().or_else(|| current.comment.clone()),
-            ..current.clone()
-        };
-        if let Some((remembered, _)) = self.recent().get_mut(&key) {
-            *remembered = rec.clone();
-        }
-        Ok(Modified::Changed(rec))
+    fn modify<'a>(
+        &'a self,
+        call: &'a mut Call<'_>,
+        _: &'a Zone,
+        current: &'a Record,
+        change: &'a Change,
+    ) -> Pending<'a, Modified> {
+        Box::pin(async move {
+            let want = call.want;
+            let id: u64 = current.id.parse().map_err(|_| Error::BadAnswer {
+                op: Op::Update,
+                provider: NAME,
+                status: 200,
+            })?;
+            let value = change.value.clone().unwrap_or_else(|| current.value.clone());
+            // ModifyRecord resets what it is not given — TTL, line, and Status to ENABLE, which
+            // would switch on a record its owner paused: send what the record has.
+            let ttl = change.ttl.unwrap_or(current.ttl);
+            let mut body = json!({
+                "Domain": want.zone_unicode(),
+                "SubDomain": want.name,
+                "RecordType": want.rtype.as_str(),
+                "RecordLine": current.line.as_deref().unwrap_or(DEFAULT_LINE),
+                "Value": value,
+                "RecordId": id,
+                "TTL": ttl,
+                "Status": if current.disabled { "DISABLE" } else { "ENABLE" },
+            });
+            if let Some(w) = current.weight {
+                body["Weight"] = json!(w);
+            }
+            if let Some(c) = &change.comment {
+                body["Remark"] = json!(c);
+            }
+            let key = recent_key(call);
+            if let Err(e) = API.call::<IgnoredAny>(&self.api, call, Op::Update, "ModifyRecord", &body).await {
+                // If it was our remembered record that is gone, stop pretending it exists.
+                self.recent().remove(&key);
+                return Err(e);
+            }
+            let rec = Record {
+                value,
+                ttl,
+                comment: change.comment.clone().or_else(|| current.comment.clone()),
+                ..current.clone()
+            };
+            if let Some((remembered, _)) = self.recent().get_mut(&key) {
+                *remembered = rec.clone();
+            }
+            Ok(Modified::Changed(rec))
+        })
     }
 }
