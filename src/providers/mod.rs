@@ -19,7 +19,6 @@ use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::UNIX_EPOCH;
 
 use http::Method;
 use serde::Serialize;
@@ -437,8 +436,7 @@ impl Clock {
 
     /// Learns the offset from a response's `Date` header; returns it in seconds.
     pub fn learn(&self, resp: &Response) -> Option<i64> {
-        let date = httpdate::parse_http_date(resp.header("date")?).ok()?;
-        let theirs = date.duration_since(UNIX_EPOCH).ok()?.as_secs() as i64;
+        let theirs = crate::time::parse_http_date(resp.header("date")?)?;
         let offset = theirs - unix_now();
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = offset;
         Some(offset)
