@@ -6,11 +6,9 @@
 use std::sync::Arc;
 
 use http::Method;
-use serde::Deserialize;
-use serde::de::IgnoredAny;
 
 use super::aliyun_rpc::RpcApi;
-use super::listed::{Created, Listed};
+use super::listed::created_id;
 use super::{
     Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, SignedClient,
     Spec, Zone,
@@ -34,25 +32,10 @@ pub struct Aliyun {
     api: SignedClient,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Page {
-    #[serde(default)]
-    total_count: u64,
-    domain_records: Option<Records>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Records {
-    #[serde(default)]
-    record: Vec<Listed>,
-}
-
 impl Aliyun {
     async fn set_remark(&self, call: &mut Call<'_>, id: &str, remark: &str) -> Result<(), Error> {
         let params = [("RecordId", id), ("Remark", remark)];
-        API.call::<IgnoredAny>(&self.api, call, Op::Update, Method::GET, "UpdateDomainRecordRemark", &params)
+        API.call(&self.api, call, Op::Update, Method::GET, "UpdateDomainRecordRemark", &params)
             .await
             .map(drop)
     }
@@ -136,7 +119,7 @@ impl Provider for Aliyun {
                     ("PageNumber", page_s.as_str()),
                     ("PageSize", size_s.as_str()),
                 ];
-                let v: Page = API
+                let v = API
                     .call(&self.api, call, Op::Query, Method::GET, "DescribeDomainRecords", &params)
                     .await?;
                 let records = v.domain_records.map(|r| r.record).unwrap_or_default();
@@ -173,10 +156,10 @@ impl Provider for Aliyun {
             if let Some(line) = &want.line {
                 params.push(("Line", line));
             }
-            let added: Created =
+            let added =
                 API.call(&self.api, call, Op::Create, Method::GET, "AddDomainRecord", &params).await?;
             let mut rec = Record {
-                id: added.id.0,
+                id: created_id(added.record_id, &Self::SPEC)?,
                 value: want.value.clone(),
                 ttl: want.ttl.unwrap_or(DEFAULT_TTL),
                 line: Some(want.line.as_deref().unwrap_or("default").to_string()),
@@ -221,16 +204,7 @@ impl Provider for Aliyun {
                 if let Some(line) = &current.line {
                     params.push(("Line", line));
                 }
-                match API
-                    .call::<IgnoredAny>(
-                        &self.api,
-                        call,
-                        Op::Update,
-                        Method::GET,
-                        "UpdateDomainRecord",
-                        &params,
-                    )
-                    .await
+                match API.call(&self.api, call, Op::Update, Method::GET, "UpdateDomainRecord", &params).await
                 {
                     Ok(_) => {
                         wrote = true;

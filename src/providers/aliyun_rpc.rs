@@ -1,18 +1,17 @@
 //! Alibaba Cloud RPC-style calls, for any of its APIs (Alidns, ESA): one request whose query
 //! carries the action, the common parameters and the v1 (HMAC-SHA1) signature, which covers
 //! the HTTP method (ESA takes its writes only as POST, still with an empty body); a refusal
-//! is `{RequestId, Code, Message}` with an HTTP status that varies. The answer is parsed into
-//! the caller's small typed struct.
+//! is `{RequestId, Code, Message}` with an HTTP status that varies. Every action's answer is
+//! read into the one `Answer` type.
 
 use std::io::Read;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use bytes::Bytes;
 use http::Method;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 
 use super::aliyun_sign::signed_query;
+use super::listed::{Listed, Site, Text};
 use super::{Call, Signed, SignedClient, Spec, hex};
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::time::Utc;
@@ -26,13 +25,34 @@ pub struct RpcApi {
     pub ram: &'static str,
 }
 
+/// Every answer of the family, success or refusal, for every action the gateway calls of
+/// Alidns and ESA: one type, so one parser in the binary.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Head {
+pub struct Answer {
     request_id: Option<String>,
     code: Option<String>,
     #[serde(default)]
     message: String,
+    /// How many records (sites) the whole list has.
+    #[serde(default)]
+    pub total_count: u64,
+    /// Alidns DescribeDomainRecords: `{"DomainRecords": {"Record": […]}}`.
+    pub domain_records: Option<DomainRecords>,
+    /// ESA ListRecords.
+    #[serde(default)]
+    pub records: Vec<Listed>,
+    /// ESA ListSites.
+    #[serde(default)]
+    pub sites: Vec<Site>,
+    /// AddDomainRecord, CreateRecord.
+    pub record_id: Option<Text>,
+}
+
+#[derive(Deserialize)]
+pub struct DomainRecords {
+    #[serde(rename = "Record", default)]
+    pub record: Vec<Listed>,
 }
 
 /// Unique per request, as the API requires: time, a counter and random bytes.
@@ -47,9 +67,9 @@ pub fn nonce() -> String {
 }
 
 impl RpcApi {
-    /// One action, sent with `method`; the answer as `T` (unknown fields ignored). Codes
+    /// One action, sent with `method`: its answer, or the refusal it stands for. Codes
     /// missing from the spec's table mean the values passed on.
-    pub async fn call<T: DeserializeOwned>(
+    pub async fn call(
         &self,
         api: &SignedClient,
         call: &mut Call<'_>,
@@ -57,31 +77,19 @@ impl RpcApi {
         method: Method,
         action: &str,
         params: &[(&str, &str)],
-    ) -> Result<T, Error> {
-        let bytes = self.send(api, call, op, method, action, params).await?;
-        serde_json::from_slice(&bytes).map_err(|_| Error::BadAnswer {
-            op,
-            provider: self.spec.name,
-            status: 200,
-        })
-    }
-
-    async fn send(
-        &self,
-        api: &SignedClient,
-        call: &mut Call<'_>,
-        op: Op,
-        method: Method,
-        action: &str,
-        params: &[(&str, &str)],
-    ) -> Result<Bytes, Error> {
+    ) -> Result<Answer, Error> {
         let key = call.cred.pair()?;
         let sign = |now: i64| {
             let stamp = (Utc::from_unix(now).iso8601(), nonce());
             self.signed(&method, key, action, params, (&stamp.0, &stamp.1))
         };
-        let read = |resp: &Response| self.read(call, op, action, resp);
-        api.exchange(self.spec, op, sign, read).await
+        let mut answer = None;
+        let mut read = |resp: &Response| {
+            answer = Some(self.read(call, op, action, resp)?);
+            Ok(())
+        };
+        api.exchange(self.spec, op, &sign, &mut read).await?;
+        answer.ok_or(Error::BadAnswer { op, provider: self.spec.name, status: 200 })
     }
 
     /// The request for `action` signed with `(id, secret)` at `(timestamp, nonce)`: every
@@ -109,10 +117,10 @@ impl RpcApi {
         Signed { method: method.clone(), target, headers: Vec::new(), body: Vec::new() }
     }
 
-    fn read(&self, call: &mut Call<'_>, op: Op, action: &str, resp: &Response) -> Result<Bytes, Error> {
+    fn read(&self, call: &mut Call<'_>, op: Op, action: &str, resp: &Response) -> Result<Answer, Error> {
         let name = self.spec.name;
         let ok = (200..300).contains(&resp.status);
-        let head = match serde_json::from_slice::<Head>(&resp.body) {
+        let head = match serde_json::from_slice::<Answer>(&resp.body) {
             Ok(h) => h,
             Err(_) if resp.status == 429 => {
                 return Err(Error::RateLimited { provider: name, retry_after: None });
@@ -123,7 +131,7 @@ impl RpcApi {
             call.meta.request_id = Some(provider_field(call.cred, id));
         }
         let code = match head.code {
-            _ if ok => return Ok(resp.body.clone()),
+            _ if ok => return Ok(head),
             Some(code) => code,
             None => return Err(Error::BadAnswer { op, provider: name, status: resp.status }),
         };

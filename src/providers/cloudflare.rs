@@ -5,20 +5,21 @@
 //! Names go out in their ASCII form: Cloudflare knows internationalised names only so.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use http::Method;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Value, json};
 
-use super::listed::Listed;
+use super::listed::{Listed, Text};
 use super::txt::{txt_content, txt_text};
 use super::{
-    Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, Spec, Zone,
-    fingerprint,
+    Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, Signed,
+    SignedClient, Spec, Zone, fingerprint,
 };
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::record::RecordType;
@@ -42,28 +43,24 @@ const DEAD_ZONES: [&str; 2] = ["deleted", "moved"];
 /// (fingerprint of the token, zone name) → (zone id, when learned).
 type ZoneCache = HashMap<([u8; 32], String), (String, Instant)>;
 
-/// The envelope, as far as telling success from refusal goes.
+/// Every answer: the envelope and its `result`, the page count of a listing.
 #[derive(Deserialize)]
-struct Head {
+struct Answer {
     #[serde(default)]
     success: bool,
     #[serde(default)]
     errors: Vec<ApiError>,
+    #[serde(default)]
+    result: Results,
+    result_info: Option<PageInfo>,
 }
 
 #[derive(Deserialize)]
 struct ApiError {
     /// A number, though some APIs send a string.
-    code: Option<Value>,
+    code: Option<Text>,
     #[serde(default)]
     message: String,
-}
-
-/// A successful answer's `result` (and the page count of a listing).
-#[derive(Deserialize)]
-struct Answer<T> {
-    result: T,
-    result_info: Option<PageInfo>,
 }
 
 #[derive(Deserialize)]
@@ -72,9 +69,39 @@ struct PageInfo {
     total_pages: u32,
 }
 
+/// An answer's `result`: a list of records or zones, one record (a create's, a change's),
+/// or null (a refusal's). One type for all, so one parser.
+#[derive(Default)]
+struct Results(Vec<Listed>);
+
+impl<'de> Deserialize<'de> for Results {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Results, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Results;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("records")
+            }
+            fn visit_unit<E>(self) -> Result<Results, E> {
+                Ok(Results::default())
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Results, A::Error> {
+                let mut all = Vec::new();
+                while let Some(one) = seq.next_element()? {
+                    all.push(one);
+                }
+                Ok(Results(all))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Results, A::Error> {
+                Listed::deserialize(MapAccessDeserializer::new(map)).map(|one| Results(vec![one]))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 pub struct Cloudflare {
-    endpoint: Endpoint,
-    client: Arc<Client>,
+    api: SignedClient,
     zones: Mutex<ZoneCache>,
 }
 
@@ -83,47 +110,37 @@ impl Cloudflare {
         Ok((fingerprint(&[Self::SPEC.id, call.cred.secret()?]), call.want.zone.clone()))
     }
 
-    /// One API call; returns the answer's `result` as `T` (unknown fields ignored) and its
-    /// page count, or the error it stands for.
-    async fn call<T: DeserializeOwned>(
+    /// One API call: the answer (its `result`, and the page count of a listing), or the
+    /// error it stands for.
+    async fn call(
         &self,
         call: &mut Call<'_>,
         op: Op,
         method: Method,
         target: &str,
         body: Option<Value>,
-    ) -> Result<Answer<T>, Error> {
-        let bytes = self.send(call, op, method, target, body).await?;
-        serde_json::from_slice(&bytes).map_err(|_| Error::BadAnswer {
-            op,
-            provider: Self::SPEC.name,
-            status: 200,
-        })
-    }
-
-    async fn send(
-        &self,
-        call: &mut Call<'_>,
-        op: Op,
-        method: Method,
-        target: &str,
-        body: Option<Value>,
-    ) -> Result<Bytes, Error> {
-        let auth = format!("Bearer {}", call.cred.secret()?);
-        let mut headers = vec![("authorization", auth.as_str())];
+    ) -> Result<Answer, Error> {
+        let mut headers = vec![("authorization", format!("Bearer {}", call.cred.secret()?))];
         if body.is_some() {
-            headers.push(("content-type", "application/json"));
+            headers.push(("content-type", "application/json".into()));
         }
-        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-        let resp = self
-            .client
-            .send(&self.endpoint, method, target, &headers, bytes)
-            .await
-            .map_err(|fault| Error::Upstream { op, provider: Self::SPEC.name, fault })?;
-        if let Some(ray) = resp.header("cf-ray") {
-            call.meta.extra.cf_ray = Some(provider_field(call.cred, ray));
-        }
-        envelope(call, op, resp)
+        let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        let sign = |_| Signed {
+            method: method.clone(),
+            target: target.into(),
+            headers: headers.clone(),
+            body: body.clone(),
+        };
+        let mut answer = None;
+        let mut read = |resp: &Response| {
+            if let Some(ray) = resp.header("cf-ray") {
+                call.meta.extra.cf_ray = Some(provider_field(call.cred, ray));
+            }
+            answer = Some(envelope(call, op, resp)?);
+            Ok(())
+        };
+        self.api.exchange(&Self::SPEC, op, &sign, &mut read).await?;
+        answer.ok_or(Error::BadAnswer { op, provider: Self::SPEC.name, status: 200 })
     }
 
     async fn zone_id(&self, call: &mut Call<'_>) -> Result<String, Error> {
@@ -136,9 +153,9 @@ impl Cloudflare {
         let zone = call.want.zone.clone();
         let target = format!("/zones?name={}", encode(&zone));
         // Zones come as the same shape as records: id, name and status.
-        let zones: Answer<Vec<Listed>> = self.call(call, Op::Query, Method::GET, &target, None).await?;
+        let zones = self.call(call, Op::Query, Method::GET, &target, None).await?;
         let named: Vec<Listed> =
-            zones.result.into_iter().filter(|z| z.name.eq_ignore_ascii_case(&zone)).collect();
+            zones.result.0.into_iter().filter(|z| z.name.eq_ignore_ascii_case(&zone)).collect();
         let status = |z: &Listed| z.status.as_deref().unwrap_or("").to_ascii_lowercase();
         // An account can hold a deleted or moved twin listed before the live zone: take
         // the active one, else one still being set up (pending), never a dead one.
@@ -192,8 +209,8 @@ impl Cloudflare {
                 rtype.as_str(),
                 encode(&fqdn)
             );
-            let listed: Answer<Vec<Listed>> = self.call(call, Op::Query, Method::GET, &target, None).await?;
-            for r in listed.result {
+            let listed = self.call(call, Op::Query, Method::GET, &target, None).await?;
+            for r in listed.result.0 {
                 if r.name.eq_ignore_ascii_case(&fqdn) && r.rtype == rtype.as_str() {
                     out.push(record(r, rtype));
                 }
@@ -228,7 +245,7 @@ impl Registered for Cloudflare {
     };
 
     fn new(endpoint: Endpoint, client: Arc<Client>) -> Cloudflare {
-        Cloudflare { endpoint, client, zones: Mutex::new(HashMap::new()) }
+        Cloudflare { api: SignedClient::new(endpoint, client), zones: Mutex::new(HashMap::new()) }
     }
 }
 
@@ -266,9 +283,8 @@ impl Provider for Cloudflare {
                 body["comment"] = json!(c);
             }
             let target = format!("/zones/{}/dns_records", zone.id);
-            let created: Answer<Listed> =
-                self.call(call, Op::Create, Method::POST, &target, Some(body)).await?;
-            Ok(record(created.result, want.rtype))
+            let created = self.call(call, Op::Create, Method::POST, &target, Some(body)).await?;
+            Ok(record(one(created, Op::Create)?, want.rtype))
         })
     }
 
@@ -292,9 +308,8 @@ impl Provider for Cloudflare {
                 body["comment"] = json!(c);
             }
             let target = format!("/zones/{}/dns_records/{}", zone.id, current.id);
-            let changed: Answer<Listed> =
-                self.call(call, Op::Update, Method::PATCH, &target, Some(body)).await?;
-            Ok(Modified::Changed(record(changed.result, rtype)))
+            let changed = self.call(call, Op::Update, Method::PATCH, &target, Some(body)).await?;
+            Ok(Modified::Changed(record(one(changed, Op::Update)?, rtype)))
         })
     }
 }
@@ -314,8 +329,14 @@ fn record(r: Listed, rtype: RecordType) -> Record {
     rec
 }
 
-/// Reads Cloudflare's envelope `{success, errors, result}`: the body of a success.
-fn envelope(call: &Call<'_>, op: Op, resp: Response) -> Result<Bytes, Error> {
+/// The one record a create or a change answers with.
+fn one(answer: Answer, op: Op) -> Result<Listed, Error> {
+    let bad = Error::BadAnswer { op, provider: Cloudflare::SPEC.name, status: 200 };
+    answer.result.0.into_iter().next().ok_or(bad)
+}
+
+/// Reads Cloudflare's envelope `{success, errors, result}`: the answer of a success.
+fn envelope(call: &Call<'_>, op: Op, resp: &Response) -> Result<Answer, Error> {
     let spec = &Cloudflare::SPEC;
     if resp.status == 429 {
         // Passed on as our own header: only the delta-seconds form, nothing else.
@@ -326,17 +347,16 @@ fn envelope(call: &Call<'_>, op: Op, resp: Response) -> Result<Bytes, Error> {
             .map(String::from);
         return Err(Error::RateLimited { provider: spec.name, retry_after });
     }
-    let Ok(head) = serde_json::from_slice::<Head>(&resp.body) else {
+    let Ok(head) = serde_json::from_slice::<Answer>(&resp.body) else {
         return Err(Error::BadAnswer { op, provider: spec.name, status: resp.status });
     };
     if head.success && (200..300).contains(&resp.status) {
-        return Ok(resp.body);
+        return Ok(head);
     }
     let first = head.errors.into_iter().next();
     let code = match first.as_ref().and_then(|e| e.code.as_ref()) {
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::String(s)) => s.clone(),
-        _ => resp.status.to_string(),
+        Some(Text(c)) => c.clone(),
+        None => resp.status.to_string(),
     };
     let message = first.as_ref().map_or("", |e| e.message.as_str());
     let message = if message.is_empty() { "request failed" } else { message };

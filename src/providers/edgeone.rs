@@ -6,10 +6,9 @@
 
 use std::sync::Arc;
 
-use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::listed::{Listed, Site, Text};
+use super::listed::{Listed, Site, created_id};
 use super::tc3::Tc3Api;
 use super::txt::txt_text;
 use super::{
@@ -43,18 +42,6 @@ pub struct EdgeOne {
     api: SignedClient,
 }
 
-/// Every answer read: DescribeZones fills `zones`, DescribeDnsRecords `dns_records`,
-/// CreateDnsRecord `record_id`. One type, so that the binary holds one parser for them.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Answer {
-    #[serde(default)]
-    zones: Vec<Site>,
-    #[serde(default)]
-    dns_records: Vec<Listed>,
-    record_id: Option<Text>,
-}
-
 /// A listed record; TXT sent as plain text, read as plain text too, unless it is written as
 /// quoted strings (by the console or another client) that stand for the text.
 fn record(r: Listed, want: &Desired) -> Record {
@@ -83,7 +70,7 @@ impl EdgeOne {
             "Filters": [{"Name": "zone-name", "Values": [want.zone], "Fuzzy": false}],
             "Limit": ZONES_LIMIT,
         });
-        let sites: Answer = API.call(&self.api, call, Op::Query, "DescribeZones", &body).await?;
+        let sites = API.call(&self.api, call, Op::Query, "DescribeZones", &body).await?;
         let named: Vec<Site> = sites.zones.into_iter().filter(|s| same_name(&s.name, &want.zone)).collect();
         let ns = || named.iter().filter(|s| s.access == "full");
         let live = ns()
@@ -183,9 +170,9 @@ impl Provider for EdgeOne {
                 "Limit": LIMIT,
             });
             // An empty list is a list, not an error.
-            let page: Answer = API.call(&self.api, call, Op::Query, "DescribeDnsRecords", &body).await?;
+            let page = API.call(&self.api, call, Op::Query, "DescribeDnsRecords", &body).await?;
             let out = page
-                .dns_records
+                .record_list
                 .into_iter()
                 .filter(|r| same_name(&r.name, &fqdn) && r.rtype == rtype)
                 .map(|r| record(r, want))
@@ -201,10 +188,8 @@ impl Provider for EdgeOne {
             let ttl = want.ttl.unwrap_or(DEFAULT_TTL);
             let mut body = fields(want, &want.value, ttl, line);
             body["ZoneId"] = json!(zone.id);
-            let created: Answer = API.call(&self.api, call, Op::Create, "CreateDnsRecord", &body).await?;
-            let Some(Text(id)) = created.record_id else {
-                return Err(Error::BadAnswer { op: Op::Create, provider: EdgeOne::SPEC.name, status: 200 });
-            };
+            let created = API.call(&self.api, call, Op::Create, "CreateDnsRecord", &body).await?;
+            let id = created_id(created.record_id, &Self::SPEC)?;
             Ok(Record { id, value: want.value.clone(), ttl, line: Some(line.into()), ..Record::default() })
         })
     }
@@ -230,7 +215,7 @@ impl Provider for EdgeOne {
             let mut body = json!({ "ZoneId": zone.id });
             body["DnsRecords"] = Value::Array(vec![rec]);
             // The answer is only a RequestId; `Answer` parses it without another parser.
-            API.call::<Answer>(&self.api, call, Op::Update, "ModifyDnsRecords", &body).await?;
+            API.call(&self.api, call, Op::Update, "ModifyDnsRecords", &body).await?;
             Ok(Modified::Changed(Record { value: value.to_string(), ttl, ..current.clone() }))
         })
     }

@@ -13,13 +13,11 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use http::Method;
-use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_json::json;
 use tokio::sync::OwnedMutexGuard;
 
 use super::aliyun_rpc::RpcApi;
-use super::listed::{self, Created, Listed};
+use super::listed::created_id;
 use super::{
     Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, SignedClient,
     Spec, Zone, fingerprint,
@@ -71,18 +69,6 @@ struct Shared {
     comment: Option<String>,
 }
 
-/// What ListSites and ListRecords answer: one type, so one parser for both.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Answer {
-    #[serde(default)]
-    sites: Vec<listed::Site>,
-    #[serde(default)]
-    total_count: u64,
-    #[serde(default)]
-    records: Vec<Listed>,
-}
-
 /// The type ESA files a record type under.
 fn esa_type(rtype: RecordType) -> &'static str {
     match rtype {
@@ -132,7 +118,7 @@ impl Esa {
     async fn site(&self, call: &mut Call<'_>) -> Result<(String, bool), Error> {
         let zone = call.want.zone.clone();
         let params = [("SiteName", zone.as_str()), ("SiteSearchType", "exact"), ("PageSize", "50")];
-        let listed: Answer = API.call(&self.api, call, Op::Query, Method::GET, "ListSites", &params).await?;
+        let listed = API.call(&self.api, call, Op::Query, Method::GET, "ListSites", &params).await?;
         let is = |field: &str, value: &str| field.eq_ignore_ascii_case(value);
         listed
             .sites
@@ -158,7 +144,7 @@ impl Esa {
                 ("PageNumber", page_s.as_str()),
                 ("PageSize", size_s.as_str()),
             ];
-            let v: Answer = API.call(&self.api, call, Op::Query, Method::GET, "ListRecords", &params).await?;
+            let v = API.call(&self.api, call, Op::Query, Method::GET, "ListRecords", &params).await?;
             // Count what came back rather than trust our PageSize: the server may cap it.
             seen += v.records.len() as u64;
             let last = v.records.is_empty() || seen >= v.total_count;
@@ -191,9 +177,7 @@ impl Esa {
         if let Some(c) = comment {
             params.push(("Comment", c));
         }
-        API.call::<IgnoredAny>(&self.api, call, Op::Update, Method::POST, "UpdateRecord", &params)
-            .await
-            .map(drop)
+        API.call(&self.api, call, Op::Update, Method::POST, "UpdateRecord", &params).await.map(drop)
     }
 }
 
@@ -364,10 +348,10 @@ impl Provider for Esa {
             if let Some(c) = &want.comment {
                 params.push(("Comment", c));
             }
-            let created: Created =
+            let created =
                 API.call(&self.api, call, Op::Create, Method::POST, "CreateRecord", &params).await?;
             Ok(Record {
-                id: created.id.0,
+                id: created_id(created.record_id, &Self::SPEC)?,
                 value: want.value.clone(),
                 ttl,
                 comment: want.comment.clone(),

@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::Method;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::huaweicloud_sign::{authorization, canonical_query, sdk_date};
@@ -25,7 +24,7 @@ use super::listed::Listed;
 use super::txt::{txt_content, txt_text};
 use super::{
     Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, Signed,
-    SignedClient, Spec, Zone,
+    SignedClient, Spec, Zone, parse,
 };
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::record::{Desired, RecordType};
@@ -105,8 +104,13 @@ impl Huaweicloud {
                 vec![("authorization", auth), ("content-type", CONTENT_TYPE.into()), ("x-sdk-date", date)];
             Signed { method: method.clone(), target: target.clone(), headers, body: body.clone() }
         };
-        let read = |resp: &Response| parse(call, op, resp);
-        self.api.exchange(&Self::SPEC, op, sign, read).await
+        let mut answer = Bytes::new();
+        let mut read = |resp: &Response| {
+            answer = read(call, op, resp)?;
+            Ok(())
+        };
+        self.api.exchange(&Self::SPEC, op, &sign, &mut read).await?;
+        Ok(answer)
     }
 }
 
@@ -167,7 +171,7 @@ impl Provider for Huaweicloud {
             let zone_name = format!("{}.", want.zone);
             let query = [("type", "public"), ("name", zone_name.as_str()), ("search_mode", "equal")];
             let body = self.call(call, Op::Query, Method::GET, "/v2/zones", &query, Vec::new()).await?;
-            let listed: Answer = from_json(Op::Query, &body)?;
+            let listed: Answer = parse(&Self::SPEC, Op::Query, &body)?;
             let Some(zone) = listed.zones.into_iter().find(|z| same_name(&z.name, &zone_name)) else {
                 return Err(Error::ZoneNotFound { zone: want.shown().0.to_string(), hint: String::new() });
             };
@@ -176,7 +180,7 @@ impl Provider for Huaweicloud {
             let path = format!("/v2/zones/{}/recordsets", encode(&zone.id.0));
             let query = [("name", fqdn.as_str()), ("type", rtype.as_str()), ("search_mode", "equal")];
             let body = self.call(call, Op::Query, Method::GET, &path, &query, Vec::new()).await?;
-            let listed: Answer = from_json(Op::Query, &body)?;
+            let listed: Answer = parse(&Self::SPEC, Op::Query, &body)?;
             let mut records = Vec::new();
             for mut set in listed
                 .recordsets
@@ -200,7 +204,7 @@ impl Provider for Huaweicloud {
             let path = format!("/v2/zones/{}/recordsets", encode(&zone.id));
             let body = set_body(want, &want.value, want.ttl, want.comment.as_deref());
             let answer = self.call(call, Op::Create, Method::POST, &path, &[], body).await?;
-            let set: Listed = from_json(Op::Create, &answer)?;
+            let set: Listed = parse(&Self::SPEC, Op::Create, &answer)?;
             Ok(Record {
                 id: set.id.0,
                 value: want.value.clone(),
@@ -251,11 +255,7 @@ fn set_body(want: &Desired, value: &str, ttl: Option<u32>, description: Option<&
     serde_json::to_vec(&body).unwrap_or_default()
 }
 
-fn from_json<T: DeserializeOwned>(op: Op, body: &[u8]) -> Result<T, Error> {
-    serde_json::from_slice(body).map_err(|_| Error::BadAnswer { op, provider: NAME, status: 200 })
-}
-
-fn parse(call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Bytes, Error> {
+fn read(call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Bytes, Error> {
     let request_id = resp.header("x-request-id");
     if let Some(id) = request_id {
         call.meta.request_id = Some(provider_field(call.cred, id));

@@ -8,7 +8,8 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{Deserializer, Visitor};
 
-use super::Record;
+use super::{Record, Spec};
+use crate::error::{Error, Op};
 
 /// A listed record (or, from Cloudflare's and Huawei Cloud's zone lists, a zone: id, name,
 /// status).
@@ -71,11 +72,9 @@ pub struct Site {
     pub status: String,
 }
 
-/// The id a create answers with (Aliyun, DNSPod, EdgeOne, ESA).
-#[derive(Deserialize)]
-pub struct Created {
-    #[serde(rename = "RecordId")]
-    pub id: Text,
+/// The id a create answered with; an answer without one is a bad answer.
+pub fn created_id(id: Option<Text>, spec: &Spec) -> Result<String, Error> {
+    id.map(|t| t.0).ok_or(Error::BadAnswer { op: Op::Create, provider: spec.name, status: 200 })
 }
 
 /// A value sent as a string in one answer and as a number in another, kept as text: record

@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex};
 
 use http::Method;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::credentials::Credential;
 use crate::error::{Error, Op, ProviderError};
@@ -341,8 +342,8 @@ pub struct Signed {
     pub body: Vec<u8>,
 }
 
-/// A provider API whose requests carry a signed timestamp: where it is, the shared
-/// client, and the provider's idea of the time.
+/// A provider's API: where it is, the shared client, and the provider's idea of the time
+/// (for those whose requests carry a signed timestamp).
 pub struct SignedClient {
     pub endpoint: Endpoint,
     client: Arc<Client>,
@@ -356,13 +357,14 @@ impl SignedClient {
 
     /// Sign → send → read; when the provider says our timestamp is off (a
     /// `Meaning::Clock` code), learn its clock from the `Date` header and sign once more.
-    pub async fn exchange<T>(
+    /// Not generic (one copy for every provider): `read` keeps what it reads.
+    pub async fn exchange(
         &self,
         spec: &'static Spec,
         op: Op,
-        sign: impl Fn(i64) -> Signed,
-        mut read: impl FnMut(&Response) -> Result<T, Error>,
-    ) -> Result<T, Error> {
+        sign: &(dyn Fn(i64) -> Signed + Sync),
+        read: &mut (dyn FnMut(&Response) -> Result<(), Error> + Send),
+    ) -> Result<(), Error> {
         let mut retried = false;
         loop {
             let req = sign(self.clock.now());
@@ -386,6 +388,11 @@ impl SignedClient {
             }
         }
     }
+}
+
+/// An answer's body as `T` (unknown fields ignored); one that is not is a bad answer.
+pub fn parse<T: DeserializeOwned>(spec: &Spec, op: Op, body: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|_| Error::BadAnswer { op, provider: spec.name, status: 200 })
 }
 
 /// A digest that stands for a secret in maps and caches, so none of them holds the secret.

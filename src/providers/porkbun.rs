@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use super::listed::{Listed, Text};
 use super::{
-    Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, Spec, Zone,
+    Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, Signed,
+    SignedClient, Spec, Zone,
 };
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::idn::same_name;
@@ -39,8 +40,7 @@ const RETRY_AFTER: u32 = 10;
 const NOT_OPTED_IN: &str = "DOMAIN_IS_NOT_OPTED_IN_TO_API_ACCESS";
 
 pub struct Porkbun {
-    endpoint: Endpoint,
-    client: Arc<Client>,
+    api: SignedClient,
 }
 
 /// A request body: the key pair, and the record fields a call sends.
@@ -97,14 +97,22 @@ impl Porkbun {
     ) -> Result<Answer, Error> {
         let cred = call.cred;
         (body.apikey, body.secretapikey) = cred.pair()?;
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        let headers = [("content-type", "application/json")];
-        let resp = self
-            .client
-            .send(&self.endpoint, Method::POST, target, &headers, bytes)
-            .await
-            .map_err(|fault| Error::Upstream { op, provider: NAME, fault })?;
-        parse(call, op, &resp)
+        let body = serde_json::to_vec(&body).unwrap_or_default();
+        let headers = vec![("content-type", "application/json".to_string())];
+        // Nothing is signed: the same request every time.
+        let sign = |_| Signed {
+            method: Method::POST,
+            target: target.into(),
+            headers: headers.clone(),
+            body: body.clone(),
+        };
+        let mut answer = None;
+        let mut read = |resp: &Response| {
+            answer = Some(parse(call, op, resp)?);
+            Ok(())
+        };
+        self.api.exchange(&Self::SPEC, op, &sign, &mut read).await?;
+        answer.ok_or(Error::BadAnswer { op, provider: NAME, status: 200 })
     }
 }
 
@@ -137,7 +145,7 @@ impl Registered for Porkbun {
     };
 
     fn new(endpoint: Endpoint, client: Arc<Client>) -> Porkbun {
-        Porkbun { endpoint, client }
+        Porkbun { api: SignedClient::new(endpoint, client) }
     }
 }
 

@@ -1,13 +1,12 @@
 //! Tencent Cloud API 3.0 calls, for any of its services (DNSPod `dnspod`, EdgeOne `teo`):
 //! one TC3-HMAC-SHA256-signed `POST /` with a JSON body, answered with HTTP 200 and
 //! `{"Response":{…,"RequestId"}}`, or `{"Response":{"Error":{"Code","Message"},"RequestId"}}`
-//! when refused. The answer is parsed into the caller's small typed struct.
+//! when refused. Every action's answer is read into the one `Answer` type.
 
-use bytes::Bytes;
 use http::Method;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 
+use super::listed::{Listed, Site, Text};
 use super::tencent_sign::sign;
 use super::{Call, Meaning, Signed, SignedClient, Spec};
 use crate::error::{Error, Op, ProviderError, provider_field};
@@ -27,14 +26,32 @@ pub struct Tc3Api {
 #[derive(Deserialize)]
 struct Envelope {
     #[serde(rename = "Response")]
-    response: Head,
+    response: Answer,
+}
+
+/// The `Response` of every action the gateway calls, DNSPod's and EdgeOne's: one type, so
+/// one parser in the binary.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Answer {
+    error: Option<ApiError>,
+    request_id: Option<String>,
+    /// DNSPod DescribeRecordList `RecordList`, EdgeOne DescribeDnsRecords `DnsRecords`.
+    #[serde(default, alias = "DnsRecords")]
+    pub record_list: Vec<Listed>,
+    /// DNSPod: how many records the whole list has.
+    pub record_count_info: Option<CountInfo>,
+    /// EdgeOne DescribeZones.
+    #[serde(default)]
+    pub zones: Vec<Site>,
+    /// CreateRecord, CreateDnsRecord.
+    pub record_id: Option<Text>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Head {
-    error: Option<ApiError>,
-    request_id: Option<String>,
+pub struct CountInfo {
+    pub total_count: u64,
 }
 
 #[derive(Deserialize)]
@@ -45,39 +62,17 @@ struct ApiError {
     message: String,
 }
 
-#[derive(Deserialize)]
-struct Answer<T> {
-    #[serde(rename = "Response")]
-    response: T,
-}
-
 impl Tc3Api {
-    /// One action; the answer's `Response` as `T` (unknown fields ignored).
-    pub async fn call<T: DeserializeOwned>(
+    /// One action: sign → send → read the answer, or the refusal it stands for.
+    pub async fn call(
         &self,
         api: &SignedClient,
         call: &mut Call<'_>,
         op: Op,
         action: &str,
         body: &serde_json::Value,
-    ) -> Result<T, Error> {
-        let bytes = self.send(api, call, op, action, body.to_string().into_bytes()).await?;
-        serde_json::from_slice::<Answer<T>>(&bytes).map(|a| a.response).map_err(|_| Error::BadAnswer {
-            op,
-            provider: self.spec.name,
-            status: 200,
-        })
-    }
-
-    /// Sign → send → read the envelope: the body of an answer that is no refusal.
-    async fn send(
-        &self,
-        api: &SignedClient,
-        call: &mut Call<'_>,
-        op: Op,
-        action: &str,
-        body: Vec<u8>,
-    ) -> Result<Bytes, Error> {
+    ) -> Result<Answer, Error> {
+        let body = body.to_string().into_bytes();
         let (id, secret) = call.cred.pair()?;
         // Signed for the host we actually send to (tests and proxies use other endpoints).
         let host = api.endpoint.authority();
@@ -92,26 +87,31 @@ impl Tc3Api {
             ];
             Signed { method: Method::POST, target: "/".into(), headers, body: body.clone() }
         };
-        let read = |resp: &Response| self.envelope(call, op, resp);
-        api.exchange(self.spec, op, sign, read).await
+        let mut answer = None;
+        let mut read = |resp: &Response| {
+            answer = Some(self.read(call, op, resp)?);
+            Ok(())
+        };
+        api.exchange(self.spec, op, &sign, &mut read).await?;
+        answer.ok_or(Error::BadAnswer { op, provider: self.spec.name, status: 200 })
     }
 
-    fn envelope(&self, call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Bytes, Error> {
+    fn read(&self, call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Answer, Error> {
         let name = self.spec.name;
-        let head = match serde_json::from_slice::<Envelope>(&resp.body) {
+        let answer = match serde_json::from_slice::<Envelope>(&resp.body) {
             Ok(e) => e.response,
             Err(_) if resp.status == 429 => {
                 return Err(Error::RateLimited { provider: name, retry_after: None });
             }
             Err(_) => return Err(Error::BadAnswer { op, provider: name, status: resp.status }),
         };
-        if let Some(id) = &head.request_id {
+        if let Some(id) = &answer.request_id {
             call.meta.request_id = Some(provider_field(call.cred, id));
         }
-        let Some(e) = head.error else {
-            return Ok(resp.body.clone());
+        let Some(e) = &answer.error else {
+            return Ok(answer);
         };
-        let err = ProviderError::new(name, call.cred, &e.code, &e.message, head.request_id.as_deref());
+        let err = ProviderError::new(name, call.cred, &e.code, &e.message, answer.request_id.as_deref());
         Err(self.spec.failure(op, call.want, err, self.fallback))
     }
 }

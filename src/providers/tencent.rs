@@ -7,11 +7,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_json::json;
 
-use super::listed::{Created, Listed};
+use super::listed::created_id;
 use super::tc3::Tc3Api;
 use super::{
     Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, SignedClient,
@@ -44,20 +42,6 @@ type Recent = HashMap<[u8; 32], (Record, Instant)>;
 pub struct Tencent {
     api: SignedClient,
     recent: Mutex<Recent>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct List {
-    record_count_info: Option<CountInfo>,
-    #[serde(default)]
-    record_list: Vec<Listed>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct CountInfo {
-    total_count: u64,
 }
 
 fn recent_key(call: &Call<'_>) -> [u8; 32] {
@@ -154,7 +138,7 @@ impl Provider for Tencent {
                     "Limit": LIMIT,
                     "Offset": offset,
                 });
-                let v: List = match API.call(&self.api, call, Op::Query, "DescribeRecordList", &body).await {
+                let v = match API.call(&self.api, call, Op::Query, "DescribeRecordList", &body).await {
                     Ok(v) => v,
                     // DNSPod answers an empty list with this error.
                     Err(Error::Provider { err, .. }) if err.code == "ResourceNotFound.NoDataOfRecord" => {
@@ -205,9 +189,9 @@ impl Provider for Tencent {
             if let Some(c) = &want.comment {
                 body["Remark"] = json!(c);
             }
-            let created: Created = API.call(&self.api, call, Op::Create, "CreateRecord", &body).await?;
+            let created = API.call(&self.api, call, Op::Create, "CreateRecord", &body).await?;
             let rec = Record {
-                id: created.id.0,
+                id: created_id(created.record_id, &Self::SPEC)?,
                 value: want.value.clone(),
                 ttl,
                 comment: want.comment.clone(),
@@ -254,7 +238,7 @@ impl Provider for Tencent {
                 body["Remark"] = json!(c);
             }
             let key = recent_key(call);
-            if let Err(e) = API.call::<IgnoredAny>(&self.api, call, Op::Update, "ModifyRecord", &body).await {
+            if let Err(e) = API.call(&self.api, call, Op::Update, "ModifyRecord", &body).await {
                 // If it was our remembered record that is gone, stop pretending it exists.
                 self.recent().remove(&key);
                 return Err(e);
