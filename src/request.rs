@@ -1,7 +1,11 @@
 //! The `/update` request: raw fields from a query string, a form body or a JSON object,
 //! each checked by its own function and normalised into a `ValidRequest`.
 
+use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
+
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::error::Error;
 use crate::providers::Kind;
@@ -10,6 +14,67 @@ use crate::urlenc;
 
 pub const MAX_TTL: u32 = 604_800;
 pub const MAX_TXT: usize = 2048;
+
+/// A JSON value as `Fields::from_json` reads it: objects keep the fields of a request, in
+/// their order; whatever else there is, is only checked to be JSON (no value tree).
+enum Json {
+    Null,
+    Str(String),
+    /// An integer, as text (`ttl` is checked as text later).
+    Num(String),
+    Object(Vec<(String, Json)>),
+    Other,
+}
+
+const FIELDS: [&str; 9] = ["provider", "zone", "record", "type", "value", "ttl", "comment", "suffix", "line"];
+
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Json;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("JSON")
+            }
+            fn visit_unit<E>(self) -> Result<Json, E> {
+                Ok(Json::Null)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Json, E> {
+                Ok(Json::Other)
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Json, E> {
+                Ok(Json::Str(s.to_string()))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Json, E> {
+                Ok(Json::Num(n.to_string()))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Json, E> {
+                Ok(Json::Num(n.to_string()))
+            }
+            // Not an integer, however it is written (`1e3` too): no float formatting needed.
+            fn visit_f64<E>(self, _: f64) -> Result<Json, E> {
+                Ok(Json::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Json::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    if FIELDS.contains(&k.as_str()) {
+                        let v = map.next_value::<Json>()?;
+                        pairs.push((k, v));
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(Json::Object(pairs))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
 
 /// A checked request: which provider, and the record wanted there.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,24 +131,36 @@ impl Fields {
     }
 
     /// From a JSON object. Values are strings; `ttl` may also be a number; `null` is absent.
+    /// Of a name given twice the last counts; of several wrong values, the first by name is
+    /// reported.
     pub fn from_json(body: &[u8]) -> Result<Fields, Error> {
-        let v: serde_json::Value = serde_json::from_slice(body)
+        let top: Json = serde_json::from_slice(body)
             .map_err(|e| Error::BadRequest(format!("Request body is not valid JSON: {e}")))?;
-        let serde_json::Value::Object(map) = v else {
+        let Json::Object(pairs) = top else {
             return Err(Error::BadRequest("Request body must be a JSON object".into()));
         };
         let mut f = Fields::default();
-        for (k, v) in map {
-            let Some(slot) = f.slot(&k) else { continue };
+        let mut wrong: Option<String> = None;
+        for (i, (k, v)) in pairs.iter().enumerate() {
+            let Some(slot) = f.slot(k) else { continue };
+            if pairs[i + 1..].iter().any(|(later, _)| later == k) {
+                continue;
+            }
             *slot = match v {
-                serde_json::Value::Null => None,
-                serde_json::Value::String(s) => Some(s),
-                serde_json::Value::Number(n) if k == "ttl" => Some(n.to_string()),
+                Json::Null => None,
+                Json::Str(s) => Some(s.clone()),
+                Json::Num(n) if k == "ttl" => Some(n.clone()),
                 _ => {
-                    let want = if k == "ttl" { "an integer" } else { "a string" };
-                    return Err(Error::Invalid(format!("{k}: expected {want}")));
+                    if wrong.as_ref().is_none_or(|w| k < w) {
+                        wrong = Some(k.clone());
+                    }
+                    None
                 }
             };
+        }
+        if let Some(k) = wrong {
+            let want = if k == "ttl" { "an integer" } else { "a string" };
+            return Err(Error::Invalid(format!("{k}: expected {want}")));
         }
         Ok(f)
     }
@@ -440,6 +517,19 @@ mod tests {
         assert_eq!(Fields::from_json(br#"{"value":5}"#).unwrap_err().message(), "value: expected a string");
         assert_eq!(Fields::from_json(b"[1]").unwrap_err().status(), 400);
         assert_eq!(Fields::from_json(b"{").unwrap_err().status(), 400);
+        assert_eq!(Fields::from_json(b"\"x\"").unwrap_err().message(), "Request body must be a JSON object");
+        assert_eq!(Fields::from_json(b"[1,").unwrap_err().status(), 400);
+        // The last of a repeated name counts, even over a wrong earlier one.
+        let f = Fields::from_json(br#"{"ttl":[1],"ttl":"60","zone":"a","zone":"b"}"#).unwrap();
+        assert_eq!((f.ttl.as_deref(), f.zone.as_deref()), (Some("60"), Some("b")));
+        // Of several wrong values, the first by name; integers only for ttl.
+        let e = Fields::from_json(br#"{"zone":1,"comment":{"a":1},"ttl":true}"#).unwrap_err();
+        assert_eq!(e.message(), "comment: expected a string");
+        assert_eq!(Fields::from_json(br#"{"ttl":-5}"#).unwrap().ttl.as_deref(), Some("-5"));
+        for float in [&br#"{"ttl":1e3}"#[..], br#"{"ttl":2.5}"#] {
+            let e = Fields::from_json(float).unwrap_err();
+            assert_eq!((e.status().as_u16(), e.message().as_str()), (422, "ttl: expected an integer"));
+        }
     }
 
     #[test]

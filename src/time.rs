@@ -83,7 +83,10 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     }
     let num = |from: usize, to: usize| -> Option<i64> {
         let digits = &b[from..to];
-        digits.iter().all(u8::is_ascii_digit).then(|| digits.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')))
+        digits
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| digits.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')))
     };
     let month = MONTHS.iter().position(|m| m[..] == b[8..11])? as i64 + 1;
     let (day, year) = (num(5, 7)?, num(12, 16)?);

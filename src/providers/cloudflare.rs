@@ -13,8 +13,8 @@ use http::Method;
 use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Value, json};
 
+use super::body::Body;
 use super::listed::{Listed, Text};
 use super::txt::{txt_content, txt_text};
 use super::{
@@ -118,13 +118,13 @@ impl Cloudflare {
         op: Op,
         method: Method,
         target: &str,
-        body: Option<Value>,
+        body: Option<String>,
     ) -> Result<Answer, Error> {
         let mut headers = vec![("authorization", format!("Bearer {}", call.cred.secret()?))];
         if body.is_some() {
             headers.push(("content-type", "application/json".into()));
         }
-        let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        let body = body.map(String::into_bytes).unwrap_or_default();
         let sign = |_| Signed {
             method: method.clone(),
             target: target.into(),
@@ -271,17 +271,15 @@ impl Provider for Cloudflare {
     fn create<'a>(&'a self, call: &'a mut Call<'_>, zone: &'a Zone) -> Pending<'a, Record> {
         Box::pin(async move {
             let want = call.want;
-            let mut body = json!({
-                "type": want.rtype.as_str(),
-                "name": want.fqdn(),
-                "content": content(want.rtype, &want.value),
+            let body = Body::new()
+                .str("type", want.rtype.as_str())
+                .str("name", &want.fqdn())
+                .str("content", &content(want.rtype, &want.value))
                 // 1 is Cloudflare's "automatic" TTL, its default for new records.
-                "ttl": want.ttl.unwrap_or(1),
-                "proxied": false,
-            });
-            if let Some(c) = &want.comment {
-                body["comment"] = json!(c);
-            }
+                .num("ttl", want.ttl.unwrap_or(1).into())
+                .bool("proxied", false)
+                .opt("comment", want.comment.as_deref())
+                .end();
             let target = format!("/zones/{}/dns_records", zone.id);
             let created = self.call(call, Op::Create, Method::POST, &target, Some(body)).await?;
             Ok(record(one(created, Op::Create)?, want.rtype))
@@ -297,16 +295,12 @@ impl Provider for Cloudflare {
     ) -> Pending<'a, Modified> {
         Box::pin(async move {
             let rtype = call.want.rtype;
-            let mut body = json!({});
-            if let Some(v) = &change.value {
-                body["content"] = json!(content(rtype, v));
-            }
+            let mut body =
+                Body::new().opt("content", change.value.as_deref().map(|v| content(rtype, v)).as_deref());
             if let Some(t) = change.ttl {
-                body["ttl"] = json!(t);
+                body = body.num("ttl", t.into());
             }
-            if let Some(c) = &change.comment {
-                body["comment"] = json!(c);
-            }
+            let body = body.opt("comment", change.comment.as_deref()).end();
             let target = format!("/zones/{}/dns_records/{}", zone.id, current.id);
             let changed = self.call(call, Op::Update, Method::PATCH, &target, Some(body)).await?;
             Ok(Modified::Changed(record(one(changed, Op::Update)?, rtype)))

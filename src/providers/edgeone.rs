@@ -6,8 +6,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{Value, json};
-
+use super::body::{Body, quoted};
 use super::listed::{Listed, Site, created_id};
 use super::tc3::Tc3Api;
 use super::txt::txt_text;
@@ -29,11 +28,11 @@ const TTL_RANGE: std::ops::RangeInclusive<u32> = 60..=86400;
 /// Sites per DescribeZones page (the default): the name is matched exactly, so one page
 /// holds every site of that name, and 20 of EdgeOne's large site objects fit
 /// `upstream::MAX_RESPONSE`.
-const ZONES_LIMIT: u32 = 20;
+const ZONES_LIMIT: u64 = 20;
 /// Records asked for (the API allows 1000, and defaults to 20): name and type are matched
 /// exactly, so one page holds far more than a real name has, and 50 of the longest records
 /// fit `upstream::MAX_RESPONSE`, as for every provider.
-const LIMIT: u32 = 50;
+const LIMIT: u64 = 50;
 
 const API: Tc3Api =
     Tc3Api { spec: &EdgeOne::SPEC, service: "teo", version: "2022-09-01", fallback: Meaning::Outage };
@@ -55,8 +54,21 @@ fn record(r: Listed, want: &Desired) -> Record {
 /// A record as CreateDnsRecord and ModifyDnsRecords take it, with every field: an entry of
 /// ModifyDnsRecords may reset what it leaves out (`Location` to Default, which would move a
 /// CN.BJ record). `Name` is the full name, the apex's the zone's own; TXT is the text itself.
-fn fields(want: &Desired, value: &str, ttl: u32, line: &str) -> Value {
-    json!({"Name": want.fqdn(), "Type": want.rtype.as_str(), "Content": value, "TTL": ttl, "Location": line})
+fn fields(want: &Desired, value: &str, ttl: u32, line: &str) -> Body {
+    let body = Body::new().str("Name", &want.fqdn()).str("Type", want.rtype.as_str()).str("Content", value);
+    body.num("TTL", ttl.into()).str("Location", line)
+}
+
+/// `[{"Name": …, "Values": [value], "Fuzzy": false}, …]`: exact-match filters.
+fn filters(exact: &[(&str, &str)]) -> String {
+    let each: Vec<String> = exact
+        .iter()
+        .map(|(name, value)| {
+            let values = format!("[{}]", quoted(value));
+            Body::new().str("Name", name).raw("Values", &values).bool("Fuzzy", false).end()
+        })
+        .collect();
+    format!("[{}]", each.join(","))
 }
 
 impl EdgeOne {
@@ -66,11 +78,9 @@ impl EdgeOne {
         let want = call.want;
         // In Punycode, the DNS form: EdgeOne takes no internationalised site today ("暂不支持
         // punycode 接入"), so which form it would list one by is not known.
-        let body = json!({
-            "Filters": [{"Name": "zone-name", "Values": [want.zone], "Fuzzy": false}],
-            "Limit": ZONES_LIMIT,
-        });
-        let sites = API.call(&self.api, call, Op::Query, "DescribeZones", &body).await?;
+        let body = Body::new().raw("Filters", &filters(&[("zone-name", &want.zone)]));
+        let body = body.num("Limit", ZONES_LIMIT).end();
+        let sites = API.call(&self.api, call, Op::Query, "DescribeZones", body).await?;
         let named: Vec<Site> = sites.zones.into_iter().filter(|s| same_name(&s.name, &want.zone)).collect();
         let ns = || named.iter().filter(|s| s.access == "full");
         let live = ns()
@@ -161,16 +171,13 @@ impl Provider for EdgeOne {
             let zone = self.site(call).await?;
             let (fqdn, rtype) = (want.fqdn(), want.rtype.as_str());
             // `name` is a fuzzy match unless told otherwise; exact hits are kept below anyway.
-            let body = json!({
-                "ZoneId": zone,
-                "Filters": [
-                    {"Name": "name", "Values": [fqdn], "Fuzzy": false},
-                    {"Name": "type", "Values": [rtype], "Fuzzy": false},
-                ],
-                "Limit": LIMIT,
-            });
+            let body = Body::new()
+                .str("ZoneId", &zone)
+                .raw("Filters", &filters(&[("name", &fqdn), ("type", rtype)]))
+                .num("Limit", LIMIT)
+                .end();
             // An empty list is a list, not an error.
-            let page = API.call(&self.api, call, Op::Query, "DescribeDnsRecords", &body).await?;
+            let page = API.call(&self.api, call, Op::Query, "DescribeDnsRecords", body).await?;
             let out = page
                 .record_list
                 .into_iter()
@@ -186,9 +193,8 @@ impl Provider for EdgeOne {
             let want = call.want;
             let line = want.line.as_deref().unwrap_or(DEFAULT_LINE);
             let ttl = want.ttl.unwrap_or(DEFAULT_TTL);
-            let mut body = fields(want, &want.value, ttl, line);
-            body["ZoneId"] = json!(zone.id);
-            let created = API.call(&self.api, call, Op::Create, "CreateDnsRecord", &body).await?;
+            let body = fields(want, &want.value, ttl, line).str("ZoneId", &zone.id).end();
+            let created = API.call(&self.api, call, Op::Create, "CreateDnsRecord", body).await?;
             let id = created_id(created.record_id, &Self::SPEC)?;
             Ok(Record { id, value: want.value.clone(), ttl, line: Some(line.into()), ..Record::default() })
         })
@@ -207,15 +213,14 @@ impl Provider for EdgeOne {
             let ttl = change.ttl.unwrap_or(current.ttl);
             // Status is not taken here, so a disabled record stays disabled.
             let mut rec = fields(want, value, ttl, current.line.as_deref().unwrap_or(DEFAULT_LINE));
-            rec["RecordId"] = json!(current.id);
+            rec = rec.str("RecordId", &current.id);
             if let Some(w) = current.weight {
-                rec["Weight"] = json!(w);
+                rec = rec.num("Weight", w.into());
             }
-            // Set, not nested in json!, which would serialise one Value into another.
-            let mut body = json!({ "ZoneId": zone.id });
-            body["DnsRecords"] = Value::Array(vec![rec]);
+            let records = format!("[{}]", rec.end());
+            let body = Body::new().str("ZoneId", &zone.id).raw("DnsRecords", &records).end();
             // The answer is only a RequestId; `Answer` parses it without another parser.
-            API.call(&self.api, call, Op::Update, "ModifyDnsRecords", &body).await?;
+            API.call(&self.api, call, Op::Update, "ModifyDnsRecords", body).await?;
             Ok(Modified::Changed(Record { value: value.to_string(), ttl, ..current.clone() }))
         })
     }

@@ -13,10 +13,10 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use http::Method;
-use serde_json::json;
 use tokio::sync::OwnedMutexGuard;
 
 use super::aliyun_rpc::RpcApi;
+use super::body::Body;
 use super::listed::created_id;
 use super::{
     Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, SignedClient,
@@ -170,7 +170,7 @@ impl Esa {
         ttl: u32,
         comment: Option<&str>,
     ) -> Result<(), Error> {
-        let (data, ttl) = (json!({ "Value": value }).to_string(), ttl.to_string());
+        let (data, ttl) = (Body::new().str("Value", value).end(), ttl.to_string());
         let rtype = esa_type(call.want.rtype);
         let mut params =
             vec![("RecordId", id), ("Type", rtype), ("Data", data.as_str()), ("Ttl", ttl.as_str())];
@@ -333,7 +333,7 @@ impl Provider for Esa {
             check_ttl(want.ttl)?;
             let ttl = want.ttl.unwrap_or(AUTO_TTL);
             let (fqdn, data, ttl_s) =
-                (want.fqdn(), json!({ "Value": want.value }).to_string(), ttl.to_string());
+                (want.fqdn(), Body::new().str("Value", &want.value).end(), ttl.to_string());
             let mut params = vec![
                 ("SiteId", zone.id.as_str()),
                 ("RecordName", fqdn.as_str()),

@@ -17,8 +17,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::Method;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
+use super::body::{Body, quoted};
 use super::huaweicloud_sign::{authorization, canonical_query, sdk_date};
 use super::listed::Listed;
 use super::txt::{txt_content, txt_text};
@@ -62,19 +63,6 @@ struct Answer {
     error_code: Option<String>,
     error_msg: Option<String>,
     request_id: Option<String>,
-}
-
-/// A record set as created (POST) or replaced (PUT, which needs name, type and records).
-#[derive(Serialize)]
-struct SetBody<'a> {
-    name: &'a str,
-    #[serde(rename = "type")]
-    rtype: &'a str,
-    records: [&'a str; 1],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ttl: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
 }
 
 impl Huaweicloud {
@@ -246,13 +234,18 @@ fn same_name(listed: &str, ascii: &str) -> bool {
     crate::idn::same_name(listed.trim_end_matches('.'), ascii.trim_end_matches('.'))
 }
 
-/// The JSON of the wanted name's record set holding one value (TXT as quoted strings:
-/// Huawei refuses it unquoted with DNS.0308).
+/// The JSON of the wanted name's record set holding one value, as created (POST) or
+/// replaced (PUT, which needs name, type and records); TXT as quoted strings: Huawei
+/// refuses it unquoted with DNS.0308.
 fn set_body(want: &Desired, value: &str, ttl: Option<u32>, description: Option<&str>) -> Vec<u8> {
     let fqdn = format!("{}.", want.fqdn());
     let content = if want.rtype == RecordType::Txt { txt_content(value) } else { value.to_string() };
-    let body = SetBody { name: &fqdn, rtype: want.rtype.as_str(), records: [&content], ttl, description };
-    serde_json::to_vec(&body).unwrap_or_default()
+    let body = Body::new().str("name", &fqdn).str("type", want.rtype.as_str());
+    let mut body = body.raw("records", &format!("[{}]", quoted(&content)));
+    if let Some(t) = ttl {
+        body = body.num("ttl", t.into());
+    }
+    body.opt("description", description).end().into_bytes()
 }
 
 fn read(call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Bytes, Error> {

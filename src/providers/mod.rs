@@ -8,6 +8,7 @@
 
 pub mod aliyun_rpc;
 pub mod aliyun_sign;
+pub mod body;
 pub mod huaweicloud_sign;
 pub mod listed;
 pub mod reconcile;

@@ -16,8 +16,9 @@
 use std::sync::Arc;
 
 use http::Method;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
+use super::body::Body;
 use super::listed::{Listed, Text};
 use super::{
     Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, Signed,
@@ -25,7 +26,7 @@ use super::{
 };
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::idn::same_name;
-use crate::record::RecordType;
+use crate::record::{Desired, RecordType};
 use crate::upstream::{Client, Endpoint, Response};
 
 const NAME: &str = Porkbun::SPEC.name;
@@ -41,25 +42,6 @@ const NOT_OPTED_IN: &str = "DOMAIN_IS_NOT_OPTED_IN_TO_API_ACCESS";
 
 pub struct Porkbun {
     api: SignedClient,
-}
-
-/// A request body: the key pair, and the record fields a call sends.
-#[derive(Default, Serialize)]
-struct Body<'a> {
-    apikey: &'a str,
-    secretapikey: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    rtype: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    content: Option<&'a str>,
-    /// As a string, as Porkbun's own examples send it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ttl: Option<String>,
-    /// Omitted, an edit leaves the notes alone; `""` clears them.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notes: Option<&'a str>,
 }
 
 /// Every answer Porkbun gives, success or error; fields it does not send stay empty and
@@ -87,17 +69,10 @@ fn text(t: &Option<Text>) -> Option<&str> {
 }
 
 impl Porkbun {
-    /// One API call: POST `target` with the key pair and `body`'s record fields.
-    async fn call(
-        &self,
-        call: &mut Call<'_>,
-        op: Op,
-        target: &str,
-        mut body: Body<'_>,
-    ) -> Result<Answer, Error> {
-        let cred = call.cred;
-        (body.apikey, body.secretapikey) = cred.pair()?;
-        let body = serde_json::to_vec(&body).unwrap_or_default();
+    /// One API call: POST `target` with the key pair and the record fields in `fields`.
+    async fn call(&self, call: &mut Call<'_>, op: Op, target: &str, fields: Body) -> Result<Answer, Error> {
+        let (key, secret) = call.cred.pair()?;
+        let body = fields.str("apikey", key).str("secretapikey", secret).end().into_bytes();
         let headers = vec![("content-type", "application/json".to_string())];
         // Nothing is signed: the same request every time.
         let sign = |_| Signed {
@@ -159,7 +134,7 @@ impl Provider for Porkbun {
             if want.name != "@" {
                 target = format!("{target}/{}", want.name);
             }
-            let answer = self.call(call, Op::Query, &target, Body::default()).await?;
+            let answer = self.call(call, Op::Query, &target, Body::new()).await?;
             let fqdn = want.fqdn();
             let mut out = Vec::new();
             for r in answer.records.unwrap_or_default() {
@@ -176,14 +151,7 @@ impl Provider for Porkbun {
             let want = call.want;
             check_value(want.rtype, &want.value)?;
             let ttl = want.ttl.map(|t| at_least_min(call, t));
-            let body = Body {
-                name: Some(subdomain(&want.name)),
-                rtype: Some(want.rtype.as_str()),
-                content: Some(&want.value),
-                ttl: ttl.map(|t| t.to_string()),
-                notes: want.comment.as_deref(),
-                ..Body::default()
-            };
+            let body = fields(want, &want.value, ttl, want.comment.as_deref());
             let target = format!("/dns/create/{}", want.zone);
             let answer = match self.call(call, Op::Create, &target, body).await {
                 // A new domain comes with parking records that block these two names.
@@ -229,14 +197,7 @@ impl Provider for Porkbun {
             let value = change.value.as_deref().unwrap_or(&current.value);
             check_value(want.rtype, value)?;
             let ttl = ttl.unwrap_or(current.ttl);
-            let body = Body {
-                name: Some(subdomain(&want.name)),
-                rtype: Some(want.rtype.as_str()),
-                content: Some(value),
-                ttl: Some(ttl.to_string()),
-                notes: change.comment.as_deref(),
-                ..Body::default()
-            };
+            let body = fields(want, value, Some(ttl), change.comment.as_deref());
             let target = format!("/dns/edit/{}/{}", want.zone, current.id);
             self.call(call, Op::Update, &target, body).await?;
             Ok(Modified::Changed(Record {
@@ -248,6 +209,15 @@ impl Provider for Porkbun {
             }))
         })
     }
+}
+
+/// A record's fields as create and edit take them: always the name (an edit without it
+/// moves the record to the apex), type and content; the TTL as a string, as Porkbun's own
+/// examples send it; the notes only when given (omitted, an edit leaves them alone; `""`
+/// clears them).
+fn fields(want: &Desired, content: &str, ttl: Option<u32>, notes: Option<&str>) -> Body {
+    let body = Body::new().str("name", subdomain(&want.name)).str("type", want.rtype.as_str());
+    body.str("content", content).opt("ttl", ttl.map(|t| t.to_string()).as_deref()).opt("notes", notes)
 }
 
 /// `name` as Porkbun takes it: the labels below the zone, `""` for the apex.

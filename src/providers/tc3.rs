@@ -70,9 +70,9 @@ impl Tc3Api {
         call: &mut Call<'_>,
         op: Op,
         action: &str,
-        body: &serde_json::Value,
+        body: String,
     ) -> Result<Answer, Error> {
-        let body = body.to_string().into_bytes();
+        let body = body.into_bytes();
         let (id, secret) = call.cred.pair()?;
         // Signed for the host we actually send to (tests and proxies use other endpoints).
         let host = api.endpoint.authority();

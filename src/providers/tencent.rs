@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
+use super::body::Body;
 use super::listed::created_id;
 use super::tc3::Tc3Api;
 use super::{
@@ -131,14 +130,14 @@ impl Provider for Tencent {
             let mut out = Vec::new();
             let mut offset = 0;
             loop {
-                let body = json!({
-                    "Domain": zone,
-                    "Subdomain": want.name,
-                    "RecordType": rtype,
-                    "Limit": LIMIT,
-                    "Offset": offset,
-                });
-                let v = match API.call(&self.api, call, Op::Query, "DescribeRecordList", &body).await {
+                let body = Body::new()
+                    .str("Domain", &zone)
+                    .str("Subdomain", &want.name)
+                    .str("RecordType", rtype)
+                    .num("Limit", LIMIT)
+                    .num("Offset", offset)
+                    .end();
+                let v = match API.call(&self.api, call, Op::Query, "DescribeRecordList", body).await {
                     Ok(v) => v,
                     // DNSPod answers an empty list with this error.
                     Err(Error::Provider { err, .. }) if err.code == "ResourceNotFound.NoDataOfRecord" => {
@@ -178,18 +177,16 @@ impl Provider for Tencent {
             let want = call.want;
             let line = want.line.as_deref().unwrap_or(DEFAULT_LINE);
             let ttl = want.ttl.unwrap_or(DEFAULT_TTL);
-            let mut body = json!({
-                "Domain": want.zone_unicode(),
-                "SubDomain": want.name,
-                "RecordType": want.rtype.as_str(),
-                "RecordLine": line,
-                "Value": want.value,
-                "TTL": ttl,
-            });
-            if let Some(c) = &want.comment {
-                body["Remark"] = json!(c);
-            }
-            let created = API.call(&self.api, call, Op::Create, "CreateRecord", &body).await?;
+            let body = Body::new()
+                .str("Domain", &want.zone_unicode())
+                .str("SubDomain", &want.name)
+                .str("RecordType", want.rtype.as_str())
+                .str("RecordLine", line)
+                .str("Value", &want.value)
+                .num("TTL", ttl.into())
+                .opt("Remark", want.comment.as_deref())
+                .end();
+            let created = API.call(&self.api, call, Op::Create, "CreateRecord", body).await?;
             let rec = Record {
                 id: created_id(created.record_id, &Self::SPEC)?,
                 value: want.value.clone(),
@@ -221,24 +218,21 @@ impl Provider for Tencent {
             // ModifyRecord resets what it is not given — TTL, line, and Status to ENABLE, which
             // would switch on a record its owner paused: send what the record has.
             let ttl = change.ttl.unwrap_or(current.ttl);
-            let mut body = json!({
-                "Domain": want.zone_unicode(),
-                "SubDomain": want.name,
-                "RecordType": want.rtype.as_str(),
-                "RecordLine": current.line.as_deref().unwrap_or(DEFAULT_LINE),
-                "Value": value,
-                "RecordId": id,
-                "TTL": ttl,
-                "Status": if current.disabled { "DISABLE" } else { "ENABLE" },
-            });
+            let mut body = Body::new()
+                .str("Domain", &want.zone_unicode())
+                .str("SubDomain", &want.name)
+                .str("RecordType", want.rtype.as_str())
+                .str("RecordLine", current.line.as_deref().unwrap_or(DEFAULT_LINE))
+                .str("Value", &value)
+                .num("RecordId", id)
+                .num("TTL", ttl.into())
+                .str("Status", if current.disabled { "DISABLE" } else { "ENABLE" });
             if let Some(w) = current.weight {
-                body["Weight"] = json!(w);
+                body = body.num("Weight", w.into());
             }
-            if let Some(c) = &change.comment {
-                body["Remark"] = json!(c);
-            }
+            let body = body.opt("Remark", change.comment.as_deref()).end();
             let key = recent_key(call);
-            if let Err(e) = API.call(&self.api, call, Op::Update, "ModifyRecord", &body).await {
+            if let Err(e) = API.call(&self.api, call, Op::Update, "ModifyRecord", body).await {
                 // If it was our remembered record that is gone, stop pretending it exists.
                 self.recent().remove(&key);
                 return Err(e);
