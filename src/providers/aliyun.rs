@@ -122,10 +122,11 @@ impl Provider for Aliyun {
                 let v = API
                     .call(&self.api, call, Op::Query, Method::GET, "DescribeDomainRecords", &params)
                     .await?;
-                let records = v.domain_records.map(|r| r.record).unwrap_or_default();
+                let total = v.total();
+                let records = v.into_records();
                 // Count what came back rather than trust our PageSize: the server may cap it.
                 seen += records.len() as u64;
-                let last = records.is_empty() || seen >= v.total_count;
+                let last = records.is_empty() || seen >= total;
                 for r in records {
                     if same_name(&r.name, &want.name) && r.rtype == rtype {
                         out.push(r.into_record(DEFAULT_TTL));
@@ -159,7 +160,7 @@ impl Provider for Aliyun {
             let added =
                 API.call(&self.api, call, Op::Create, Method::GET, "AddDomainRecord", &params).await?;
             let mut rec = Record {
-                id: created_id(added.record_id, &Self::SPEC)?,
+                id: created_id(added.id, &Self::SPEC)?,
                 value: want.value.clone(),
                 ttl: want.ttl.unwrap_or(DEFAULT_TTL),
                 line: Some(want.line.as_deref().unwrap_or("default").to_string()),

@@ -1,17 +1,15 @@
 //! Alibaba Cloud RPC-style calls, for any of its APIs (Alidns, ESA): one request whose query
 //! carries the action, the common parameters and the v1 (HMAC-SHA1) signature, which covers
 //! the HTTP method (ESA takes its writes only as POST, still with an empty body); a refusal
-//! is `{RequestId, Code, Message}` with an HTTP status that varies. Every action's answer is
-//! read into the one `Answer` type.
+//! is `{RequestId, Code, Message}` with an HTTP status that varies.
 
 use std::io::Read;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use http::Method;
-use serde::Deserialize;
 
 use super::aliyun_sign::signed_query;
-use super::listed::{Listed, Site, Text};
+use super::listed::{Answer, Text, str_of, text};
 use super::{Call, Signed, SignedClient, Spec, hex};
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::time::Utc;
@@ -23,36 +21,6 @@ pub struct RpcApi {
     pub version: &'static str,
     /// `alidns`: a `Forbidden.RAM` refusal names `alidns:<Action>`.
     pub ram: &'static str,
-}
-
-/// Every answer of the family, success or refusal, for every action the gateway calls of
-/// Alidns and ESA: one type, so one parser in the binary.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Answer {
-    request_id: Option<String>,
-    code: Option<String>,
-    #[serde(default)]
-    message: String,
-    /// How many records (sites) the whole list has.
-    #[serde(default)]
-    pub total_count: u64,
-    /// Alidns DescribeDomainRecords: `{"DomainRecords": {"Record": […]}}`.
-    pub domain_records: Option<DomainRecords>,
-    /// ESA ListRecords.
-    #[serde(default)]
-    pub records: Vec<Listed>,
-    /// ESA ListSites.
-    #[serde(default)]
-    pub sites: Vec<Site>,
-    /// AddDomainRecord, CreateRecord.
-    pub record_id: Option<Text>,
-}
-
-#[derive(Deserialize)]
-pub struct DomainRecords {
-    #[serde(rename = "Record", default)]
-    pub record: Vec<Listed>,
 }
 
 /// Unique per request, as the API requires: time, a counter and random bytes.
@@ -127,20 +95,20 @@ impl RpcApi {
             }
             Err(_) => return Err(Error::BadAnswer { op, provider: name, status: resp.status }),
         };
-        if let Some(id) = &head.request_id {
+        if let Some(Text(id)) = &head.request_id {
             call.meta.request_id = Some(provider_field(call.cred, id));
         }
-        let code = match head.code {
+        let code = match &head.code {
             _ if ok => return Ok(head),
-            Some(code) => code,
+            Some(Text(code)) => code,
             None => return Err(Error::BadAnswer { op, provider: name, status: resp.status }),
         };
-        let mut message = first_sentence(&head.message);
+        let mut message = first_sentence(str_of(&head.message));
         // Alidns says Forbidden.RAM, ESA NoPermission.
         if code == "Forbidden.RAM" || code == "NoPermission" {
             message = format!("{message} (the RAM policy must allow {}:{action})", self.ram);
         }
-        let err = ProviderError::new(name, call.cred, &code, &message, head.request_id.as_deref());
+        let err = ProviderError::new(name, call.cred, code, &message, text(&head.request_id));
         Err(self.spec.failure(op, call.want, err, super::Meaning::Values))
     }
 }

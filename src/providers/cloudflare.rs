@@ -5,17 +5,13 @@
 //! Names go out in their ASCII form: Cloudflare knows internationalised names only so.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use http::Method;
-use serde::Deserialize;
-use serde::de::value::MapAccessDeserializer;
-use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::body::Body;
-use super::listed::{Listed, Text};
+use super::listed::{Answer, Listed, Text, str_of};
 use super::txt::{txt_content, txt_text};
 use super::{
     Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, Signed,
@@ -34,71 +30,14 @@ const ZONE_TTL: Duration = Duration::from_secs(600);
 pub const MAX_ZONES: usize = 256;
 /// Records per page: the name and type are matched exactly, so one page is all a real name
 /// has, and 50 records with the longest content and comments fit `upstream::MAX_RESPONSE`.
-const PER_PAGE: u32 = 50;
+const PER_PAGE: u64 = 50;
 /// Far more records of one name and type than any zone has; a bound on a looping API.
-const MAX_PAGES: u32 = 50;
+const MAX_PAGES: u64 = 50;
 /// Zone states Cloudflare keeps listing after a zone stopped being this account's.
 const DEAD_ZONES: [&str; 2] = ["deleted", "moved"];
 
 /// (fingerprint of the token, zone name) → (zone id, when learned).
 type ZoneCache = HashMap<([u8; 32], String), (String, Instant)>;
-
-/// Every answer: the envelope and its `result`, the page count of a listing.
-#[derive(Deserialize)]
-struct Answer {
-    #[serde(default)]
-    success: bool,
-    #[serde(default)]
-    errors: Vec<ApiError>,
-    #[serde(default)]
-    result: Results,
-    result_info: Option<PageInfo>,
-}
-
-#[derive(Deserialize)]
-struct ApiError {
-    /// A number, though some APIs send a string.
-    code: Option<Text>,
-    #[serde(default)]
-    message: String,
-}
-
-#[derive(Deserialize)]
-struct PageInfo {
-    #[serde(default)]
-    total_pages: u32,
-}
-
-/// An answer's `result`: a list of records or zones, one record (a create's, a change's),
-/// or null (a refusal's). One type for all, so one parser.
-#[derive(Default)]
-struct Results(Vec<Listed>);
-
-impl<'de> Deserialize<'de> for Results {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Results, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Results;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("records")
-            }
-            fn visit_unit<E>(self) -> Result<Results, E> {
-                Ok(Results::default())
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Results, A::Error> {
-                let mut all = Vec::new();
-                while let Some(one) = seq.next_element()? {
-                    all.push(one);
-                }
-                Ok(Results(all))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Results, A::Error> {
-                Listed::deserialize(MapAccessDeserializer::new(map)).map(|one| Results(vec![one]))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
 
 pub struct Cloudflare {
     api: SignedClient,
@@ -155,7 +94,7 @@ impl Cloudflare {
         // Zones come as the same shape as records: id, name and status.
         let zones = self.call(call, Op::Query, Method::GET, &target, None).await?;
         let named: Vec<Listed> =
-            zones.result.0.into_iter().filter(|z| z.name.eq_ignore_ascii_case(&zone)).collect();
+            zones.records.0.into_iter().filter(|z| z.name.eq_ignore_ascii_case(&zone)).collect();
         let status = |z: &Listed| z.status.as_deref().unwrap_or("").to_ascii_lowercase();
         // An account can hold a deleted or moved twin listed before the live zone: take
         // the active one, else one still being set up (pending), never a dead one.
@@ -209,13 +148,13 @@ impl Cloudflare {
                 rtype.as_str(),
                 encode(&fqdn)
             );
-            let listed = self.call(call, Op::Query, Method::GET, &target, None).await?;
-            for r in listed.result.0 {
+            let mut listed = self.call(call, Op::Query, Method::GET, &target, None).await?;
+            for r in std::mem::take(&mut listed.records.0) {
                 if r.name.eq_ignore_ascii_case(&fqdn) && r.rtype == rtype.as_str() {
                     out.push(record(r, rtype));
                 }
             }
-            let pages = listed.result_info.map_or(1, |i| i.total_pages);
+            let pages = listed.count.as_deref().map_or(1, Answer::total);
             if page >= pages || page >= MAX_PAGES {
                 return Ok(out);
             }
@@ -326,7 +265,7 @@ fn record(r: Listed, rtype: RecordType) -> Record {
 /// The one record a create or a change answers with.
 fn one(answer: Answer, op: Op) -> Result<Listed, Error> {
     let bad = Error::BadAnswer { op, provider: Cloudflare::SPEC.name, status: 200 };
-    answer.result.0.into_iter().next().ok_or(bad)
+    answer.records.0.into_iter().next().ok_or(bad)
 }
 
 /// Reads Cloudflare's envelope `{success, errors, result}`: the answer of a success.
@@ -352,7 +291,7 @@ fn envelope(call: &Call<'_>, op: Op, resp: &Response) -> Result<Answer, Error> {
         Some(Text(c)) => c.clone(),
         None => resp.status.to_string(),
     };
-    let message = first.as_ref().map_or("", |e| e.message.as_str());
+    let message = first.as_ref().map_or("", |e| str_of(&e.message));
     let message = if message.is_empty() { "request failed" } else { message };
     let err = ProviderError::new(spec.name, call.cred, &code, message, resp.header("cf-ray"));
     // A 400 on a write is Cloudflare refusing the values we passed on (bad content, TTL,

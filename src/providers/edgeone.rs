@@ -179,7 +179,8 @@ impl Provider for EdgeOne {
             // An empty list is a list, not an error.
             let page = API.call(&self.api, call, Op::Query, "DescribeDnsRecords", body).await?;
             let out = page
-                .record_list
+                .records
+                .0
                 .into_iter()
                 .filter(|r| same_name(&r.name, &fqdn) && r.rtype == rtype)
                 .map(|r| record(r, want))
@@ -195,7 +196,7 @@ impl Provider for EdgeOne {
             let ttl = want.ttl.unwrap_or(DEFAULT_TTL);
             let body = fields(want, &want.value, ttl, line).str("ZoneId", &zone.id).end();
             let created = API.call(&self.api, call, Op::Create, "CreateDnsRecord", body).await?;
-            let id = created_id(created.record_id, &Self::SPEC)?;
+            let id = created_id(created.id, &Self::SPEC)?;
             Ok(Record { id, value: want.value.clone(), ttl, line: Some(line.into()), ..Record::default() })
         })
     }

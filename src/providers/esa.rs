@@ -121,7 +121,7 @@ impl Esa {
         let listed = API.call(&self.api, call, Op::Query, Method::GET, "ListSites", &params).await?;
         let is = |field: &str, value: &str| field.eq_ignore_ascii_case(value);
         listed
-            .sites
+            .zones
             .into_iter()
             .filter(|s| same_name(&s.name, &zone) && !is(&s.status, "moved"))
             .min_by_key(|s| (!is(&s.access, "NS"), !is(&s.status, "active")))
@@ -146,9 +146,11 @@ impl Esa {
             ];
             let v = API.call(&self.api, call, Op::Query, Method::GET, "ListRecords", &params).await?;
             // Count what came back rather than trust our PageSize: the server may cap it.
-            seen += v.records.len() as u64;
-            let last = v.records.is_empty() || seen >= v.total_count;
-            for r in v.records.into_iter().filter(|r| same_name(&r.name, &fqdn) && r.rtype == rtype) {
+            let total = v.total();
+            let records = v.into_records();
+            seen += records.len() as u64;
+            let last = records.is_empty() || seen >= total;
+            for r in records.into_iter().filter(|r| same_name(&r.name, &fqdn) && r.rtype == rtype) {
                 let mut rec = r.into_record(AUTO_TTL);
                 rec.comment = rec.comment.filter(|c| !c.is_empty());
                 out.push(rec);
@@ -351,7 +353,7 @@ impl Provider for Esa {
             let created =
                 API.call(&self.api, call, Op::Create, Method::POST, "CreateRecord", &params).await?;
             Ok(Record {
-                id: created_id(created.record_id, &Self::SPEC)?,
+                id: created_id(created.id, &Self::SPEC)?,
                 value: want.value.clone(),
                 ttl,
                 comment: want.comment.clone(),

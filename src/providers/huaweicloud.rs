@@ -17,11 +17,10 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::Method;
-use serde::Deserialize;
 
 use super::body::{Body, quoted};
 use super::huaweicloud_sign::{authorization, canonical_query, sdk_date};
-use super::listed::Listed;
+use super::listed::{Answer, Listed, Text, text};
 use super::txt::{txt_content, txt_text};
 use super::{
     Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, Signed,
@@ -47,22 +46,6 @@ const EXPIRED_CODE: &str = ".SignatureExpired";
 
 pub struct Huaweicloud {
     api: SignedClient,
-}
-
-/// Every answer body: a GET's list of zones or record sets (each a `Listed`: a zone has no
-/// type or records), or an error. DNS errors are
-/// `{code, message}`; the API gateway's (signature, throttling) `{error_code, error_msg,
-/// request_id}`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Answer {
-    zones: Vec<Listed>,
-    recordsets: Vec<Listed>,
-    code: Option<String>,
-    message: Option<String>,
-    error_code: Option<String>,
-    error_msg: Option<String>,
-    request_id: Option<String>,
 }
 
 impl Huaweicloud {
@@ -171,7 +154,8 @@ impl Provider for Huaweicloud {
             let listed: Answer = parse(&Self::SPEC, Op::Query, &body)?;
             let mut records = Vec::new();
             for mut set in listed
-                .recordsets
+                .records
+                .0
                 .into_iter()
                 .filter(|s| same_name(&s.name, &fqdn) && s.rtype == rtype.as_str())
             {
@@ -263,17 +247,17 @@ fn read(call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Bytes, Error> {
         400 | 409 | 422 => Meaning::Values,
         _ => Meaning::Outage,
     };
-    let Some(mut code) = failure.code.or(failure.error_code) else {
+    let Some(Text(mut code)) = failure.code.or(failure.error_code) else {
         if let Meaning::RateLimit(secs) = fallback {
             return Err(Error::RateLimited { provider: NAME, retry_after: secs.map(|s| s.to_string()) });
         }
         return Err(Error::BadAnswer { op, provider: NAME, status: resp.status });
     };
-    let message = failure.message.or(failure.error_msg).unwrap_or_default();
+    let message = failure.message.or(failure.error_msg).map(|Text(m)| m).unwrap_or_default();
     if code.starts_with("APIG") && code.ends_with(".0301") && message.contains(EXPIRED) {
         code.push_str(EXPIRED_CODE);
     }
-    let request_id = request_id.or(failure.request_id.as_deref());
+    let request_id = request_id.or(text(&failure.request_id));
     let err = ProviderError::new(NAME, call.cred, &code, &message, request_id);
     Err(Huaweicloud::SPEC.failure(op, call.want, err, fallback))
 }

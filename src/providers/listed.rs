@@ -1,12 +1,14 @@
-//! One record as any provider's JSON answer spells it: the fields the gateway uses, under
-//! each provider's own names (serde aliases), and nothing else (unknown fields are skipped,
-//! never held). One shape for every provider means one parser in the binary: serde's code
-//! for a struct, and for a list of it, is about 3 KB per type.
+//! Every provider's JSON answers, and the records and sites in them, as the gateway reads
+//! them: the fields it uses, under each provider's own names (serde aliases), and nothing
+//! else (unknown fields are skipped, never held). One shape for every provider means one
+//! parser in the binary: serde's code for a struct, and for a list of it, is about 3 KB per
+//! type. Every field is renamed, so that only the names listed here are read.
 
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{Deserializer, Visitor};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::{Record, Spec};
 use crate::error::{Error, Op};
@@ -72,6 +74,120 @@ pub struct Site {
     pub status: String,
 }
 
+/// Every provider's answer, success or refusal: fields an answer does not have stay empty.
+/// Nested objects are answers too (DNSPod's and EdgeOne's `Response`, a refusal's `Error`,
+/// a count's holder), so one parser reads them all.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct Answer {
+    /// DNSPod's and EdgeOne's answer is `{"Response": …}`.
+    #[serde(rename = "Response")]
+    pub response: Option<Box<Answer>>,
+    /// A refusal's code: Aliyun and ESA `Code` (and inside DNSPod's and EdgeOne's `Error`,
+    /// Cloudflare's `errors`), Huawei Cloud DNS and Porkbun `code`.
+    #[serde(rename = "code", alias = "Code")]
+    pub code: Option<Text>,
+    #[serde(rename = "message", alias = "Message")]
+    pub message: Option<Text>,
+    /// Huawei Cloud's API gateway names its refusals so.
+    #[serde(rename = "error_code")]
+    pub error_code: Option<Text>,
+    #[serde(rename = "error_msg")]
+    pub error_msg: Option<Text>,
+    /// DNSPod's and EdgeOne's refusal.
+    #[serde(rename = "Error")]
+    pub error: Option<Box<Answer>>,
+    /// Cloudflare's refusal.
+    #[serde(rename = "errors")]
+    pub errors: Vec<Answer>,
+    /// Cloudflare: whether it did what was asked.
+    #[serde(rename = "success")]
+    pub success: bool,
+    /// Porkbun: `SUCCESS` or `ERROR`.
+    #[serde(rename = "status")]
+    pub status: Option<Text>,
+    #[serde(rename = "RequestId", alias = "requestId", alias = "request_id")]
+    pub request_id: Option<Text>,
+    /// Porkbun: seconds until its rate limit resets.
+    #[serde(rename = "ttlRemaining")]
+    pub ttl_remaining: Option<Text>,
+    /// The records (or, from Cloudflare's zone list, zones): Cloudflare `result` (one or
+    /// many), DNSPod `RecordList`, EdgeOne `DnsRecords`, ESA `Records`, Huawei Cloud
+    /// `recordsets`, Porkbun `records`; inside Alidns's `DomainRecords`, `Record`.
+    #[serde(
+        rename = "records",
+        alias = "result",
+        alias = "RecordList",
+        alias = "DnsRecords",
+        alias = "Records",
+        alias = "recordsets",
+        alias = "Record"
+    )]
+    pub records: Results,
+    /// Alidns: `{"DomainRecords": {"Record": […]}}`.
+    #[serde(rename = "DomainRecords")]
+    pub domain_records: Option<Box<Answer>>,
+    /// Sites: EdgeOne `Zones`, ESA `Sites`, Huawei Cloud `zones`.
+    #[serde(rename = "zones", alias = "Zones", alias = "Sites")]
+    pub zones: Vec<Site>,
+    /// How many there are in all (Aliyun, EdgeOne, ESA `TotalCount`; inside DNSPod's
+    /// `RecordCountInfo`), or pages (inside Cloudflare's `result_info`).
+    #[serde(rename = "TotalCount", alias = "total_pages")]
+    pub total: Option<Text>,
+    #[serde(rename = "RecordCountInfo", alias = "result_info")]
+    pub count: Option<Box<Answer>>,
+    /// The id a create answers with: Aliyun, DNSPod, EdgeOne, ESA `RecordId`, Porkbun `id`.
+    #[serde(rename = "RecordId", alias = "id")]
+    pub id: Option<Text>,
+}
+
+impl Answer {
+    /// The total, where the answer (or its count) gives one.
+    pub fn total(&self) -> u64 {
+        let count = self.count.as_deref().and_then(|c| c.total.as_ref());
+        self.total.as_ref().or(count).and_then(Text::number).unwrap_or(0)
+    }
+
+    /// The records, wherever the answer keeps them.
+    pub fn into_records(self) -> Vec<Listed> {
+        match self.domain_records {
+            Some(inner) => inner.records.0,
+            None => self.records.0,
+        }
+    }
+}
+
+/// Records in an answer: a list, one record (Cloudflare's answer to a create or a change), or
+/// null (a refusal's).
+#[derive(Default)]
+pub struct Results(pub Vec<Listed>);
+
+impl<'de> Deserialize<'de> for Results {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Results, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Results;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("records")
+            }
+            fn visit_unit<E>(self) -> Result<Results, E> {
+                Ok(Results::default())
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Results, A::Error> {
+                let mut all = Vec::new();
+                while let Some(one) = seq.next_element()? {
+                    all.push(one);
+                }
+                Ok(Results(all))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Results, A::Error> {
+                Listed::deserialize(MapAccessDeserializer::new(map)).map(|one| Results(vec![one]))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// The id a create answered with; an answer without one is a bad answer.
 pub fn created_id(id: Option<Text>, spec: &Spec) -> Result<String, Error> {
     id.map(|t| t.0).ok_or(Error::BadAnswer { op: Op::Create, provider: spec.name, status: 200 })
@@ -81,6 +197,16 @@ pub fn created_id(id: Option<Text>, spec: &Spec) -> Result<String, Error> {
 /// ids (Cloudflare and Aliyun send strings, DNSPod numbers), Porkbun's every field. One type
 /// for all of them, so one deserializer in the binary.
 pub struct Text(pub String);
+
+/// An optional field's text.
+pub fn text(t: &Option<Text>) -> Option<&str> {
+    t.as_ref().map(|Text(s)| s.as_str())
+}
+
+/// An optional field's text, empty when absent.
+pub fn str_of(t: &Option<Text>) -> &str {
+    text(t).unwrap_or("")
+}
 
 impl Text {
     /// The number it holds, if it holds one.

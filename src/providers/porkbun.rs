@@ -16,10 +16,9 @@
 use std::sync::Arc;
 
 use http::Method;
-use serde::Deserialize;
 
 use super::body::Body;
-use super::listed::{Listed, Text};
+use super::listed::{Answer, Text, text};
 use super::{
     Call, Change, Listing, Meaning, Modified, Pending, Provider, Record, Registered, Shape, Signed,
     SignedClient, Spec, Zone,
@@ -42,30 +41,6 @@ const NOT_OPTED_IN: &str = "DOMAIN_IS_NOT_OPTED_IN_TO_API_ACCESS";
 
 pub struct Porkbun {
     api: SignedClient,
-}
-
-/// Every answer Porkbun gives, success or error; fields it does not send stay empty and
-/// fields we do not use are ignored. Every field may be a string or a number (ids and TTLs
-/// are strings in listings, a create's id a number in older answers).
-#[derive(Deserialize)]
-struct Answer {
-    status: Option<Text>,
-    message: Option<Text>,
-    /// Newer answers name their error with a code; older ones only with a message.
-    code: Option<Text>,
-    #[serde(rename = "requestId")]
-    request_id: Option<Text>,
-    /// Seconds until a rate limit resets.
-    #[serde(rename = "ttlRemaining")]
-    ttl_remaining: Option<Text>,
-    /// The id `dns/create` gives the new record.
-    id: Option<Text>,
-    records: Option<Vec<Listed>>,
-}
-
-/// The text of an optional field.
-fn text(t: &Option<Text>) -> Option<&str> {
-    t.as_ref().map(|Text(s)| s.as_str())
 }
 
 impl Porkbun {
@@ -137,7 +112,7 @@ impl Provider for Porkbun {
             let answer = self.call(call, Op::Query, &target, Body::new()).await?;
             let fqdn = want.fqdn();
             let mut out = Vec::new();
-            for r in answer.records.unwrap_or_default() {
+            for r in answer.records.0 {
                 if same_name(&r.name, &fqdn) && r.rtype == rtype {
                     out.push(r.into_record(MIN_TTL));
                 }

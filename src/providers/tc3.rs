@@ -1,12 +1,11 @@
 //! Tencent Cloud API 3.0 calls, for any of its services (DNSPod `dnspod`, EdgeOne `teo`):
 //! one TC3-HMAC-SHA256-signed `POST /` with a JSON body, answered with HTTP 200 and
 //! `{"Response":{…,"RequestId"}}`, or `{"Response":{"Error":{"Code","Message"},"RequestId"}}`
-//! when refused. Every action's answer is read into the one `Answer` type.
+//! when refused. The `Response` is what `call` answers.
 
 use http::Method;
-use serde::Deserialize;
 
-use super::listed::{Listed, Site, Text};
+use super::listed::{Answer, Text, str_of};
 use super::tencent_sign::sign;
 use super::{Call, Meaning, Signed, SignedClient, Spec};
 use crate::error::{Error, Op, ProviderError, provider_field};
@@ -21,45 +20,6 @@ pub struct Tc3Api {
     pub version: &'static str,
     /// What a code missing from the spec's table means.
     pub fallback: Meaning,
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    #[serde(rename = "Response")]
-    response: Answer,
-}
-
-/// The `Response` of every action the gateway calls, DNSPod's and EdgeOne's: one type, so
-/// one parser in the binary.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Answer {
-    error: Option<ApiError>,
-    request_id: Option<String>,
-    /// DNSPod DescribeRecordList `RecordList`, EdgeOne DescribeDnsRecords `DnsRecords`.
-    #[serde(default, alias = "DnsRecords")]
-    pub record_list: Vec<Listed>,
-    /// DNSPod: how many records the whole list has.
-    pub record_count_info: Option<CountInfo>,
-    /// EdgeOne DescribeZones.
-    #[serde(default)]
-    pub zones: Vec<Site>,
-    /// CreateRecord, CreateDnsRecord.
-    pub record_id: Option<Text>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct CountInfo {
-    pub total_count: u64,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ApiError {
-    code: String,
-    #[serde(default)]
-    message: String,
 }
 
 impl Tc3Api {
@@ -98,20 +58,19 @@ impl Tc3Api {
 
     fn read(&self, call: &mut Call<'_>, op: Op, resp: &Response) -> Result<Answer, Error> {
         let name = self.spec.name;
-        let answer = match serde_json::from_slice::<Envelope>(&resp.body) {
-            Ok(e) => e.response,
-            Err(_) if resp.status == 429 => {
-                return Err(Error::RateLimited { provider: name, retry_after: None });
-            }
-            Err(_) => return Err(Error::BadAnswer { op, provider: name, status: resp.status }),
+        let answer = match serde_json::from_slice::<Answer>(&resp.body).map(|a| a.response) {
+            Ok(Some(a)) => *a,
+            _ if resp.status == 429 => return Err(Error::RateLimited { provider: name, retry_after: None }),
+            _ => return Err(Error::BadAnswer { op, provider: name, status: resp.status }),
         };
-        if let Some(id) = &answer.request_id {
+        let request_id = answer.request_id.as_ref().map(|Text(id)| id.as_str());
+        if let Some(id) = request_id {
             call.meta.request_id = Some(provider_field(call.cred, id));
         }
         let Some(e) = &answer.error else {
             return Ok(answer);
         };
-        let err = ProviderError::new(name, call.cred, &e.code, &e.message, answer.request_id.as_deref());
+        let err = ProviderError::new(name, call.cred, str_of(&e.code), str_of(&e.message), request_id);
         Err(self.spec.failure(op, call.want, err, self.fallback))
     }
 }

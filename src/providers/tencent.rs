@@ -145,10 +145,11 @@ impl Provider for Tencent {
                     }
                     Err(e) => return Err(e),
                 };
-                offset += v.record_list.len() as u64;
-                let total = v.record_count_info.map_or(0, |c| c.total_count);
-                let last = v.record_list.is_empty() || offset >= total || offset >= MAX_RECORDS;
-                for r in v.record_list {
+                let total = v.total();
+                let records = v.records.0;
+                offset += records.len() as u64;
+                let last = records.is_empty() || offset >= total || offset >= MAX_RECORDS;
+                for r in records {
                     if same_name(&r.name, &want.name) && r.rtype == rtype {
                         out.push(r.into_record(DEFAULT_TTL));
                     }
@@ -188,7 +189,7 @@ impl Provider for Tencent {
                 .end();
             let created = API.call(&self.api, call, Op::Create, "CreateRecord", body).await?;
             let rec = Record {
-                id: created_id(created.record_id, &Self::SPEC)?,
+                id: created_id(created.id, &Self::SPEC)?,
                 value: want.value.clone(),
                 ttl,
                 comment: want.comment.clone(),
