@@ -4,7 +4,9 @@
 # One recipe for every target: the pinned nightly rebuilds std (-Zbuild-std) so that
 # -Cpanic=immediate-abort drops all unwinding and panic-formatting code, zig links
 # (cargo-zigbuild), and +crt-static makes the result static (without it the mips targets
-# link a static-pie that crashes at once). Every binary is then run under qemu by check.sh.
+# link a static-pie that crashes at once). -Zfmt-debug=none compiles every `{:?}` to nothing
+# (−16.7 KB on armv7): the gateway's messages quote with error::quoted and describe TLS faults
+# in tls::describe, never through Debug. Every binary is then run under qemu by check.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -29,7 +31,7 @@ for target in "$@"; do
     extra=""
     # Every ARMv7-A core runs Thumb-2, which is much denser than A32 code.
     case "$target" in armv7-*) extra="-C target-feature=+thumb-mode" ;; esac
-    RUSTFLAGS="$extra -C force-unwind-tables=no -C target-feature=+crt-static -C link-self-contained=no -Zunstable-options -C panic=immediate-abort -Zlocation-detail=none -Zfmt-debug=shallow --remap-path-prefix=$top=. --remap-path-prefix=$HOME=~" \
+    RUSTFLAGS="$extra -C force-unwind-tables=no -C target-feature=+crt-static -C link-self-contained=no -Zunstable-options -C panic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none --remap-path-prefix=$top=. --remap-path-prefix=$HOME=~" \
         cargo "+$NIGHTLY" zigbuild --manifest-path "$top/Cargo.toml" --locked --release --target-dir "$target_dir" \
         -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size --target "$target"
     cp "$target_dir/$target/release/ddns-gateway" "$top/dist/ddns-gateway-$target$suffix"

@@ -127,7 +127,8 @@ check_binary() {
         [ "$body" = '{"status":"ok"}' ] || { echo "FAIL $target: /health said '$body'" >&2; return 1; }
         # Judging the certificate means the handshake of this kind was negotiated (and
         # under TLS 1.3 the key exchange and AEAD worked: the certificate is encrypted).
-        [[ "$tls" == *"invalid peer certificate"* ]] || { echo "FAIL $target: TLS ${peer%%:*}: $tls" >&2; return 1; }
+        # In the gateway's own words (src/tls.rs): the release build formats no Debug.
+        [[ "$tls" == *"invalid peer certificate: it is not signed by a known authority"* ]] || { echo "FAIL $target: TLS ${peer%%:*}: $tls" >&2; return 1; }
         [ "$code" = 0 ] || { echo "FAIL $target: exit $code after SIGTERM" >&2; return 1; }
         kinds="$kinds ${peer%%:*}"
     done

@@ -1,6 +1,7 @@
 //! Command-line flags. They become settings of the highest precedence; `config` merges and
 //! type-checks them with the environment and the file.
 
+use crate::error::quoted;
 use crate::settings::{Raw, Setting};
 
 pub const HELP: &str = "\
@@ -64,7 +65,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, 
         Ok(())
     };
 
-    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+    while let Some(arg) = parser.next().map_err(lexopt_fault)? {
         let string_value = |parser: &mut lexopt::Parser, flag: &str| -> Result<String, String> {
             let v = parser.value().map_err(|_| format!("{flag} needs a value"))?;
             v.into_string().map_err(|_| format!("{flag}: value is not valid UTF-8"))
@@ -109,7 +110,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, 
                 cli.settings.push(Setting::new("methods.post_enabled", Raw::Bool(post), "--methods"));
             }
             Value(v) => {
-                return Err(format!("unexpected argument {:?} (see --help)", v.to_string_lossy()));
+                return Err(format!("unexpected argument {} (see --help)", quoted(&v.to_string_lossy())));
             }
             other => return Err(format!("{} (see --help)", other.unexpected())),
         }
@@ -120,6 +121,16 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, 
     Ok(cli)
 }
 
+/// lexopt's own messages show values with `{:?}`, which the release build does not format;
+/// a flag given a value it does not take is named without quoting the value.
+fn lexopt_fault(e: lexopt::Error) -> String {
+    match e {
+        lexopt::Error::UnexpectedValue { option, .. } => format!("{option} takes no value"),
+        lexopt::Error::NonUnicodeValue(_) => "an argument is not valid UTF-8".into(),
+        e => e.to_string(),
+    }
+}
+
 /// `get,post` → (true, true); `post` → (false, true).
 fn parse_methods(v: &str) -> Result<(bool, bool), String> {
     let (mut get, mut post) = (false, false);
@@ -127,7 +138,7 @@ fn parse_methods(v: &str) -> Result<(bool, bool), String> {
         match m.to_ascii_lowercase().as_str() {
             "get" => get = true,
             "post" => post = true,
-            _ => return Err(format!("--methods: unknown method {m:?} (expected get and/or post)")),
+            _ => return Err(format!("--methods: unknown method {} (expected get and/or post)", quoted(m))),
         }
     }
     if !get && !post {
@@ -173,6 +184,8 @@ mod tests {
         assert!(parse(args(&["--health-enabled", "--health-enabled"])).is_ok());
         assert!(parse(args(&["--bogus"])).unwrap_err().contains("--bogus"));
         assert!(parse(args(&["--port"])).unwrap_err().contains("--port"));
-        assert!(parse(args(&["stray"])).unwrap_err().contains("stray"));
+        assert_eq!(parse(args(&["stray"])).unwrap_err(), r#"unexpected argument "stray" (see --help)"#);
+        // A value given to a switch is not echoed (it might be a token typed in the wrong place).
+        assert_eq!(parse(args(&["--healthcheck=s3cret"])).unwrap_err(), "--healthcheck takes no value");
     }
 }

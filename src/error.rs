@@ -18,6 +18,12 @@ struct ErrorBody<'a> {
     provider_error: Option<&'a ProviderError>,
 }
 
+/// `s` in double quotes with `"`, `\` and control characters escaped, as `{:?}` would write
+/// it: the release build turns `Debug` formatting off (`-Zfmt-debug=none`, see cross/build.sh).
+pub fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.escape_debug())
+}
+
 /// Which step of an update failed; it starts the message (`Failed to query DNS records: …`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {

@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::error::Error;
+use crate::error::{Error, quoted};
 use crate::providers::Kind;
 use crate::record::{Desired, MAX_COMMENT, RecordType};
 use crate::urlenc;
@@ -419,9 +419,9 @@ fn eui64(mac: &str) -> Option<u64> {
 /// A value quoted for a message, cut short so a reply stays small.
 fn shown(s: &str) -> String {
     if s.chars().count() > 64 {
-        format!("{:?}…", s.chars().take(64).collect::<String>())
+        format!("{}…", quoted(&s.chars().take(64).collect::<String>()))
     } else {
-        format!("{s:?}")
+        quoted(s)
     }
 }
 

@@ -19,7 +19,7 @@ pub enum Raw {
 impl fmt::Display for Raw {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Raw::Str(s) => write!(f, "{s:?}"),
+            Raw::Str(s) => f.write_str(&crate::error::quoted(s)),
             Raw::Int(i) => write!(f, "{i}"),
             Raw::Float(x) => f.write_str(x),
             Raw::Bool(b) => write!(f, "{b}"),

@@ -388,7 +388,8 @@ fn tls_fault(host: &str, e: std::io::Error) -> Fault {
         )) => " (is the system clock right? sync NTP on the router)",
         _ => "",
     };
-    Fault::Tls(format!("TLS handshake with {host} failed: {e}{hint}"))
+    let what = inner.map_or_else(|| e.to_string(), crate::tls::describe);
+    Fault::Tls(format!("TLS handshake with {host} failed: {what}{hint}"))
 }
 
 #[cfg(test)]
