@@ -88,8 +88,8 @@ pull_and_run amd64 "" "$tag" amd64
 pull_and_run arm64 "" "$tag" arm64
 # What an arm64 router downloads: the compressed layer, within its ceiling.
 layer_size=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][0]["size"])' "$work/pull-arm64/manifest.json")
-[ "$layer_size" -le 700000 ] || { echo "FAIL size: the arm64 image is $layer_size bytes compressed, over 700000" >&2; exit 1; }
-echo "ok size: the arm64 image is $layer_size bytes compressed (ceiling 700000)"
+[ "$layer_size" -le 740000 ] || { echo "FAIL size: the arm64 image is $layer_size bytes compressed, over 740000" >&2; exit 1; }
+echo "ok size: the arm64 image is $layer_size bytes compressed (ceiling 740000)"
 pull_and_run arm v7 "$tag" arm
 pull_and_run arm v5 "$tag-armv5" armv5
 # The armv5 image is also :latest-armv5.

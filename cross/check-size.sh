@@ -4,7 +4,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 rc=0
-for limit in aarch64-unknown-linux-musl:1100000 armv7-unknown-linux-musleabihf:800000; do
+for limit in aarch64-unknown-linux-musl:1150000 armv7-unknown-linux-musleabihf:800000; do
     target=${limit%%:*} max=${limit##*:}
     bin="$top/dist/ddns-gateway-$target"
     [ -f "$bin" ] || continue

@@ -4,7 +4,6 @@
 //! source overrides it, so a bad value in the file stops the gateway today rather than on
 //! the day someone removes the override. Each error names the key as the user wrote it.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -148,6 +147,16 @@ enum Value {
     Endpoint(Endpoint),
 }
 
+/// The checked settings in the order given; of a key set twice the last wins. A few dozen
+/// entries: searched from the end, they cost less binary than a hash map.
+struct Checked<'a>(Vec<(&'a str, Value)>);
+
+impl Checked<'_> {
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+}
+
 impl Config {
     /// The enabled `/update` methods, `GET, POST`: for the startup line and `Allow`.
     pub fn allowed_methods(&self) -> &'static str {
@@ -203,10 +212,11 @@ impl Config {
 
     /// Checks every setting, overridden or not; later settings win.
     pub fn from_settings(settings: Vec<Setting>) -> Result<Config, String> {
-        let mut map: HashMap<&str, Value> = HashMap::new();
+        let mut checked: Vec<(&str, Value)> = Vec::with_capacity(settings.len());
         for s in &settings {
-            map.insert(s.key, check(s)?);
+            checked.push((s.key, check(s)?));
         }
+        let map = Checked(checked);
         let string = |key: &str, default: &str| match map.get(key) {
             Some(Value::Str(s)) => s.clone(),
             _ => default.to_string(),

@@ -1,15 +1,18 @@
 //! One async lock per record, so two requests for the same record never race each other
 //! into two records.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
 use tokio::sync::OwnedMutexGuard;
 
 /// One async lock per key (a fingerprint of provider, credential, zone, name and type),
-/// created on demand and dropped when nobody holds or waits for it.
+/// created on demand and dropped when nobody holds or waits for it. A list: it holds only the
+/// records of requests in flight (at most the connection limit), and costs less binary than
+/// a hash map.
 #[derive(Default)]
-pub struct Locks(Mutex<HashMap<[u8; 32], Weak<tokio::sync::Mutex<()>>>>);
+pub struct Locks(Mutex<Vec<([u8; 32], Weak<RecordLock>)>>);
+
+type RecordLock = tokio::sync::Mutex<()>;
 
 impl Locks {
     /// The key's lock, once the requests before it are done; `None` at once when `max`
@@ -17,12 +20,12 @@ impl Locks {
     pub async fn lock(&self, key: [u8; 32], max: usize) -> Option<OwnedMutexGuard<()>> {
         let lock = {
             let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-            map.retain(|_, w| w.strong_count() > 0);
-            match map.get(&key).and_then(Weak::upgrade) {
+            map.retain(|(_, w)| w.strong_count() > 0);
+            match map.iter().find(|(k, _)| *k == key).and_then(|(_, w)| w.upgrade()) {
                 Some(l) => l,
                 None => {
-                    let l = Arc::new(tokio::sync::Mutex::new(()));
-                    map.insert(key, Arc::downgrade(&l));
+                    let l = Arc::new(RecordLock::new(()));
+                    map.push((key, Arc::downgrade(&l)));
                     l
                 }
             }
@@ -38,7 +41,7 @@ impl Locks {
     /// Keys currently held or awaited (for tests of the clean-up).
     pub fn len(&self) -> usize {
         let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.values().filter(|w| w.strong_count() > 0).count()
+        map.iter().filter(|(_, w)| w.strong_count() > 0).count()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -2,7 +2,6 @@
 //! roots), HTTP/1.1 connections kept alive and reused per host, one deadline per call and a
 //! cap on what a response may make us hold.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -140,8 +139,9 @@ impl Response {
     }
 }
 
-/// Idle connections by endpoint, with when each went idle.
-type Pool = HashMap<String, Vec<(SendRequest<Full>, Instant)>>;
+/// Idle connections with their endpoint and when each went idle, oldest first: a few per
+/// configured endpoint, so a list (smaller in the binary than a map of lists).
+type Pool = Vec<(String, SendRequest<Full>, Instant)>;
 
 pub struct Client {
     timeout: Duration,
@@ -155,7 +155,7 @@ impl Client {
         Client {
             timeout,
             in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
-            idle: Mutex::new(HashMap::new()),
+            idle: Mutex::new(Vec::new()),
             tls: OnceLock::new(),
         }
     }
@@ -231,21 +231,16 @@ impl Client {
 
     fn take_idle(&self, key: &str) -> Option<SendRequest<Full>> {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        let list = idle.get_mut(key)?;
-        while let Some((s, since)) = list.pop() {
-            if since.elapsed() < IDLE_FOR && !s.is_closed() {
-                return Some(s);
-            }
-        }
-        None
+        idle.retain(|(_, s, since)| since.elapsed() < IDLE_FOR && !s.is_closed());
+        let newest = idle.iter().rposition(|(k, ..)| k == key)?;
+        Some(idle.remove(newest).1)
     }
 
     fn put_idle(&self, key: String, sender: SendRequest<Full>) {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        let list = idle.entry(key).or_default();
-        list.retain(|(s, since)| since.elapsed() < IDLE_FOR && !s.is_closed());
-        if list.len() < IDLE_PER_HOST {
-            list.push((sender, Instant::now()));
+        idle.retain(|(_, s, since)| since.elapsed() < IDLE_FOR && !s.is_closed());
+        if idle.iter().filter(|(k, ..)| *k == key).count() < IDLE_PER_HOST {
+            idle.push((key, sender, Instant::now()));
         }
     }
 

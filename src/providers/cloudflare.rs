@@ -4,7 +4,6 @@
 //! quoted strings, as Cloudflare's reference asks; it stores content exactly as sent.
 //! Names go out in their ASCII form: Cloudflare knows internationalised names only so.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -36,8 +35,8 @@ const MAX_PAGES: u64 = 50;
 /// Zone states Cloudflare keeps listing after a zone stopped being this account's.
 const DEAD_ZONES: [&str; 2] = ["deleted", "moved"];
 
-/// (fingerprint of the token, zone name) → (zone id, when learned).
-type ZoneCache = HashMap<([u8; 32], String), (String, Instant)>;
+/// (fingerprint of the token, zone name) → (zone id, when learned), oldest first.
+type ZoneCache = Vec<(([u8; 32], String), (String, Instant))>;
 
 pub struct Cloudflare {
     api: SignedClient,
@@ -84,7 +83,9 @@ impl Cloudflare {
 
     async fn zone_id(&self, call: &mut Call<'_>) -> Result<String, Error> {
         let key = Self::zone_key(call)?;
-        if let Some((id, at)) = self.zones.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if let Some((_, (id, at))) =
+            self.zones.lock().unwrap_or_else(|e| e.into_inner()).iter().find(|(k, _)| *k == key)
+        {
             if at.elapsed() < ZONE_TTL {
                 return Ok(id.clone());
             }
@@ -116,24 +117,24 @@ impl Cloudflare {
         Ok(id)
     }
 
-    /// Caches a zone id; when full, drops the expired ids first, then the oldest.
+    /// Caches a zone id; when full, drops the expired ids first, then the oldest. The ids
+    /// are kept oldest first (a list searched in full: at most `MAX_ZONES`, and smaller in
+    /// the binary than a map).
     fn remember_zone(&self, key: ([u8; 32], String), id: String) {
         let mut zones = self.zones.lock().unwrap_or_else(|e| e.into_inner());
-        if zones.len() >= MAX_ZONES && !zones.contains_key(&key) {
-            zones.retain(|_, (_, at)| at.elapsed() < ZONE_TTL);
+        zones.retain(|(k, _)| *k != key);
+        if zones.len() >= MAX_ZONES {
+            zones.retain(|(_, (_, at))| at.elapsed() < ZONE_TTL);
             if zones.len() >= MAX_ZONES {
-                let oldest = zones.iter().min_by_key(|(_, (_, at))| *at).map(|(k, _)| k.clone());
-                if let Some(k) = oldest {
-                    zones.remove(&k);
-                }
+                zones.remove(0);
             }
         }
-        zones.insert(key, (id, Instant::now()));
+        zones.push((key, (id, Instant::now())));
     }
 
     fn forget_zone(&self, call: &Call<'_>) {
         if let Ok(key) = Self::zone_key(call) {
-            self.zones.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+            self.zones.lock().unwrap_or_else(|e| e.into_inner()).retain(|(k, _)| *k != key);
         }
     }
 
@@ -184,7 +185,7 @@ impl Registered for Cloudflare {
     };
 
     fn new(endpoint: Endpoint, client: Arc<Client>) -> Cloudflare {
-        Cloudflare { api: SignedClient::new(endpoint, client), zones: Mutex::new(HashMap::new()) }
+        Cloudflare { api: SignedClient::new(endpoint, client), zones: Mutex::new(Vec::new()) }
     }
 }
 

@@ -3,7 +3,6 @@
 //! travels in the last two). An internationalised zone goes out in Unicode, the name DNSPod
 //! lists it by; record names go out in their ASCII form.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -35,8 +34,9 @@ const REMEMBER_CREATED: Duration = Duration::from_secs(90);
 const API: Tc3Api =
     Tc3Api { spec: &Tencent::SPEC, service: "dnspod", version: "2021-03-23", fallback: Meaning::Outage };
 
-/// (fingerprint of secret id, zone, name, type, line) → the record we created, and when.
-type Recent = HashMap<[u8; 32], (Record, Instant)>;
+/// (fingerprint of secret id, zone, name, type, line), the record we created, and when: the
+/// creations of the last few seconds, so a list (smaller in the binary than a map).
+type Recent = Vec<([u8; 32], Record, Instant)>;
 
 pub struct Tencent {
     api: SignedClient,
@@ -117,7 +117,7 @@ impl Registered for Tencent {
     };
 
     fn new(endpoint: Endpoint, client: Arc<Client>) -> Tencent {
-        Tencent { api: SignedClient::new(endpoint, client), recent: Mutex::new(HashMap::new()) }
+        Tencent { api: SignedClient::new(endpoint, client), recent: Mutex::new(Vec::new()) }
     }
 }
 
@@ -161,12 +161,12 @@ impl Provider for Tencent {
             // A record we created moments ago may not be listed yet.
             let key = recent_key(call);
             let mut recent = self.recent();
-            recent.retain(|_, (_, at)| at.elapsed() < REMEMBER_CREATED);
-            if let Some((rec, _)) = recent.get(&key) {
-                if out.iter().any(|r| r.id == rec.id) {
-                    recent.remove(&key);
+            recent.retain(|(.., at)| at.elapsed() < REMEMBER_CREATED);
+            if let Some(i) = recent.iter().position(|(k, ..)| *k == key) {
+                if out.iter().any(|r| r.id == recent[i].1.id) {
+                    recent.remove(i);
                 } else {
-                    out.push(rec.clone());
+                    out.push(recent[i].1.clone());
                 }
             }
             Ok(Listing { zone: Zone::default(), records: out })
@@ -196,7 +196,12 @@ impl Provider for Tencent {
                 line: Some(line.into()),
                 ..Record::default()
             };
-            self.recent().insert(recent_key(call), (rec.clone(), Instant::now()));
+            let key = recent_key(call);
+            {
+                let mut recent = self.recent();
+                recent.retain(|(k, ..)| *k != key);
+                recent.push((key, rec.clone(), Instant::now()));
+            }
             Ok(rec)
         })
     }
@@ -235,7 +240,7 @@ impl Provider for Tencent {
             let key = recent_key(call);
             if let Err(e) = API.call(&self.api, call, Op::Update, "ModifyRecord", body).await {
                 // If it was our remembered record that is gone, stop pretending it exists.
-                self.recent().remove(&key);
+                self.recent().retain(|(k, ..)| *k != key);
                 return Err(e);
             }
             let rec = Record {
@@ -244,7 +249,7 @@ impl Provider for Tencent {
                 comment: change.comment.clone().or_else(|| current.comment.clone()),
                 ..current.clone()
             };
-            if let Some((remembered, _)) = self.recent().get_mut(&key) {
+            if let Some((_, remembered, _)) = self.recent().iter_mut().find(|(k, ..)| *k == key) {
                 *remembered = rec.clone();
             }
             Ok(Modified::Changed(rec))
