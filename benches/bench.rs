@@ -240,8 +240,8 @@ async fn main() {
     );
     for (target, goal) in [
         ("x86_64-unknown-linux-musl", "the binary measured below"),
-        ("aarch64-unknown-linux-musl", "≤ 1.1 MB"),
-        ("armv7-unknown-linux-musleabihf", "≤ 800 KB"),
+        ("aarch64-unknown-linux-musl", "≤ 1,150,000 bytes"),
+        ("armv7-unknown-linux-musleabihf", "≤ 800,000 bytes"),
     ] {
         if let Ok(m) = std::fs::metadata(format!("dist/ddns-gateway-{target}")) {
             rows.push((
