@@ -19,16 +19,19 @@ fuzz_target!(|data: &[u8]| {
     let Ok(fields) = fields else { return };
     if let Ok(valid) = fields.validate() {
         let want = &valid.record;
+        // Zone and name as the client wrote them (Unicode stays Unicode).
+        let (zone, name, _) = want.shown();
         let again = Fields {
             provider: Some(valid.provider.spec().id.to_string()),
-            zone: Some(want.zone.clone()),
-            record: Some(want.name.clone()),
+            zone: Some(zone.to_string()),
+            record: Some(name.to_string()),
             rtype: Some(want.rtype.as_str().to_string()),
             value: Some(want.value.clone()),
             ttl: want.ttl.map(|t| t.to_string()),
             comment: want.comment.clone(),
             // The combined address is a plain AAAA value.
             suffix: None,
+            line: want.line.clone(),
         };
         let again = again.validate().expect("a valid request stays valid");
         assert_eq!(again, valid);
