@@ -114,6 +114,12 @@ check_binary() {
     local version
     version=$($run "$bin" --version)
     [[ "$version" == "ddns-gateway "* ]] || { echo "FAIL $target: --version said '$version'" >&2; return 1; }
+    # The release build formats no Debug (-Zfmt-debug=none): a value in a message is quoted
+    # by the gateway's own code, and the shipped binary must still show it.
+    local usage code=0
+    usage=$($run "$bin" --methods 'put"' 2>&1) || code=$?
+    [ "$code" = 2 ] && [[ "$usage" == *'unknown method "put\""'* ]] \
+        || { echo "FAIL $target: --methods put\" said '$usage' (exit $code)" >&2; return 1; }
     start_tls_peer
     local port body peer tls kinds=""
     port=$(free_port)
