@@ -12,6 +12,7 @@ use std::time::Duration;
 use base64::Engine;
 use http::Method;
 
+use crate::providers::body::json_string;
 use crate::time::{Utc, unix_now};
 use crate::upstream::{Client, Endpoint, Fault, Response};
 use crate::{debug, urlenc, warn};
@@ -296,11 +297,6 @@ impl Settings {
 
 /// A notification being sent: Ok is the status and answer, Err why it was not taken.
 pub type Delivery<'a> = Pin<Box<dyn Future<Output = Result<String, String>> + Send + 'a>>;
-
-/// A string as a JSON string literal, quotes included.
-pub fn json_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
-}
 
 /// The placeholders, in the order of the default body.
 pub const FIELDS: [&str; 10] =

@@ -13,8 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::error::Error;
-use crate::notify::{Event, Notifier, json_string};
+use crate::notify::{Event, Notifier};
 use crate::providers::Kind;
+use crate::providers::body::json_string;
 use crate::providers::reconcile::{Action, Outcome};
 use crate::record::RecordType;
 use crate::request::ValidRequest;

@@ -13,14 +13,14 @@ impl Body {
         if self.0.len() > 1 {
             self.0.push(',');
         }
-        push_str(&mut self.0, key);
+        self.0.push_str(&json_string(key));
         self.0.push(':');
         self
     }
 
     pub fn str(self, key: &str, value: &str) -> Body {
         let mut b = self.key(key);
-        push_str(&mut b.0, value);
+        b.0.push_str(&json_string(value));
         b
     }
 
@@ -59,15 +59,9 @@ impl Default for Body {
     }
 }
 
-/// `s` as a JSON string, quoted and escaped.
-pub fn quoted(s: &str) -> String {
-    let mut out = String::new();
-    push_str(&mut out, s);
-    out
-}
-
-fn push_str(out: &mut String, s: &str) {
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+/// `s` as a JSON string literal, quotes included (request bodies, notifications, /status).
+pub fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -77,7 +71,7 @@ mod tests {
     #[test]
     fn objects_are_valid_json_with_every_character_escaped() {
         let nested =
-            Body::new().str("Name", "zone-name").raw("Values", &format!("[{}]", quoted("a\"b"))).end();
+            Body::new().str("Name", "zone-name").raw("Values", &format!("[{}]", json_string("a\"b"))).end();
         let text = Body::new()
             .str("content", "\"quoted\" \\ back\nslash\u{1}é")
             .num("ttl", 300)

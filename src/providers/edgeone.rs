@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::body::{Body, quoted};
+use super::body::{Body, json_string};
 use super::listed::{Listed, Site, created_id};
 use super::tc3::Tc3Api;
 use super::txt::txt_text;
@@ -64,7 +64,7 @@ fn filters(exact: &[(&str, &str)]) -> String {
     let each: Vec<String> = exact
         .iter()
         .map(|(name, value)| {
-            let values = format!("[{}]", quoted(value));
+            let values = format!("[{}]", json_string(value));
             Body::new().str("Name", name).raw("Values", &values).bool("Fuzzy", false).end()
         })
         .collect();

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::Method;
 
-use super::body::{Body, quoted};
+use super::body::{Body, json_string};
 use super::huaweicloud_sign::{authorization, canonical_query, sdk_date};
 use super::listed::{Answer, Listed, Text, text};
 use super::txt::{txt_content, txt_text};
@@ -225,7 +225,7 @@ fn set_body(want: &Desired, value: &str, ttl: Option<u32>, description: Option<&
     let fqdn = format!("{}.", want.fqdn());
     let content = if want.rtype == RecordType::Txt { txt_content(value) } else { value.to_string() };
     let body = Body::new().str("name", &fqdn).str("type", want.rtype.as_str());
-    let mut body = body.raw("records", &format!("[{}]", quoted(&content)));
+    let mut body = body.raw("records", &format!("[{}]", json_string(&content)));
     if let Some(t) = ttl {
         body = body.num("ttl", t.into());
     }
