@@ -139,6 +139,12 @@ impl Response {
     }
 }
 
+/// A wait a provider names (`Retry-After`, or a field of its own) in the delta-seconds form,
+/// the only one passed on to clients: 1–6 digits.
+pub fn is_delta_seconds(s: &str) -> bool {
+    (1..=6).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Idle connections with their endpoint and when each went idle, oldest first: a few per
 /// configured endpoint, so a list (smaller in the binary than a map of lists).
 type Pool = Vec<(String, SendRequest<Full>, Instant)>;

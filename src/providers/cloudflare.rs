@@ -18,7 +18,7 @@ use super::{
 };
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::record::RecordType;
-use crate::upstream::{Client, Endpoint, Response};
+use crate::upstream::{Client, Endpoint, Response, is_delta_seconds};
 use crate::urlenc::encode;
 
 /// Zone ids hardly ever change; a deleted and re-added zone is noticed within this time,
@@ -274,11 +274,8 @@ fn envelope(call: &Call<'_>, op: Op, resp: &Response) -> Result<Answer, Error> {
     let spec = &Cloudflare::SPEC;
     if resp.status == 429 {
         // Passed on as our own header: only the delta-seconds form, nothing else.
-        let retry_after = resp
-            .header("retry-after")
-            .map(str::trim)
-            .filter(|s| !s.is_empty() && s.len() <= 6 && s.bytes().all(|b| b.is_ascii_digit()))
-            .map(String::from);
+        let retry_after =
+            resp.header("retry-after").map(str::trim).filter(|s| is_delta_seconds(s)).map(String::from);
         return Err(Error::RateLimited { provider: spec.name, retry_after });
     }
     let Ok(head) = serde_json::from_slice::<Answer>(&resp.body) else {

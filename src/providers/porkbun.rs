@@ -26,7 +26,7 @@ use super::{
 use crate::error::{Error, Op, ProviderError, provider_field};
 use crate::idn::same_name;
 use crate::record::{Desired, RecordType};
-use crate::upstream::{Client, Endpoint, Response};
+use crate::upstream::{Client, Endpoint, Response, is_delta_seconds};
 
 const NAME: &str = Porkbun::SPEC.name;
 /// Porkbun stores a lower TTL (or none) as this, the account minimum its documentation
@@ -250,7 +250,7 @@ fn retry_after(resp: &Response, answer: Option<&Answer>) -> String {
         .and_then(|a| a.ttl_remaining.as_ref())
         .map(|Text(t)| t.as_str())
         .or(header)
-        .filter(|s| (1..=6).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) && *s != "0")
+        .filter(|s| is_delta_seconds(s) && *s != "0")
         .map_or_else(|| RETRY_AFTER.to_string(), String::from)
 }
 
