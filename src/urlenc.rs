@@ -14,6 +14,14 @@ pub fn encode(s: &str) -> String {
     out
 }
 
+/// `k=v&…` sorted by name, then value (byte order), both encoded: the canonical query of
+/// Aliyun's v1 and Huawei's SDK-HMAC-SHA256 signatures (and the query Huawei is sent).
+pub fn canonical_query(pairs: &[(&str, &str)]) -> String {
+    let mut sorted = pairs.to_vec();
+    sorted.sort_unstable();
+    sorted.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+}
+
 /// Decodes one `application/x-www-form-urlencoded` component: `+` is a space, `%XY` a byte.
 /// A `%` not followed by two hex digits stays as it is, as browsers and servers do.
 pub fn decode(s: &str) -> Result<String, std::string::FromUtf8Error> {

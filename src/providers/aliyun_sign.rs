@@ -3,14 +3,8 @@
 
 use base64::Engine;
 
+pub use crate::urlenc::canonical_query;
 use crate::urlenc::encode;
-
-/// `k=v&…` sorted by name (byte order), names and values percent-encoded.
-pub fn canonical_query(params: &[(&str, &str)]) -> String {
-    let mut sorted: Vec<&(&str, &str)> = params.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(b.0));
-    sorted.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
-}
 
 /// `METHOD&%2F&<encoded canonical query>`.
 pub fn string_to_sign(method: &str, canonical: &str) -> String {

@@ -4,6 +4,7 @@
 
 use super::{hex, hmac_sha256, sha256};
 use crate::time::Utc;
+pub use crate::urlenc::canonical_query;
 use crate::urlenc::encode;
 
 const ALGORITHM: &str = "SDK-HMAC-SHA256";
@@ -12,15 +13,6 @@ const ALGORITHM: &str = "SDK-HMAC-SHA256";
 pub fn sdk_date(timestamp: i64) -> String {
     let t = Utc::from_unix(timestamp);
     format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", t.year, t.month, t.day, t.hour, t.minute, t.second)
-}
-
-/// The query string, canonical and as sent: pairs sorted by name and value, both
-/// percent-encoded but for `A-Z a-z 0-9 - _ . ~`.
-pub fn canonical_query(pairs: &[(&str, &str)]) -> String {
-    let mut sorted = pairs.to_vec();
-    sorted.sort_unstable();
-    let encoded: Vec<String> = sorted.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
-    encoded.join("&")
 }
 
 /// The path with each segment percent-encoded, always ending in `/` (the path sent need not).
