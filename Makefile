@@ -75,6 +75,7 @@ routeros:
 # Every .rsc the project ships, against every RouterOS version's command tree.
 RSC_CHECK ?= ../shared/tools/rsc-check
 rsc-check:
+	@[ -x "$(RSC_CHECK)" ] || { echo "rsc-check not found at $(RSC_CHECK) (it sits beside the checkout in ../shared; elsewhere give RSC_CHECK=/path/to/rsc-check)" >&2; exit 127; }
 	$(RSC_CHECK) routeros/*.rsc
 
 clean:
